@@ -719,3 +719,710 @@ def _adam_ann_saved():
     state = {"lr": np.array(saved["lr"]), "t": 0, "mom": np.array(saved["mom"]), "sqavg": np.array(saved["sqavg"]),
              "smallest_grad2": np.array(saved["smallest_grad2"])}
     return dict(saved["params"]), state
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# 6. diagnostics
+# One online SGD step on row (x, y) moves that row's residual r = pred - y to about (1 - 2*lr*K)*r, where
+# K = ||d pred / d weights||^2 at that row. The step is stable while |1 - 2*lr*K| < 1, i.e. lr*K < 1.
+# ----------------------------------------------------------------------------------------------------------------
+STABILITY_THRESHOLD = 1.0  # lr * K above this makes the row's residual grow
+
+
+def row_curvature(model, params, x):
+    """K = ||d pred / d weights||^2 for each row x, at weights `params` (a dict; arrays broadcast).
+
+    Linear: K = x^2 + 1. TwoNeuron: K = w2^2 (x^2 + 1) + h^2 + 1 with h = w1*x + b1 (ReLU: the w2 term and h^2
+    vanish where h <= 0)."""
+    theta = [np.asarray(params[name], dtype=float) for name in model.names]
+    x = np.asarray(x, dtype=float)
+    with np.errstate(all="ignore"):
+        return sum(_square(d) for d in model.pred_gradient(theta, x))
+
+
+def stability_meter(run):
+    """lr * K for every row of a traced run, with the weights in use at that row: shape (epochs, rows).
+
+    Where it is above 1 the step overshoots by more than the residual it corrects, and that row's error grows."""
+    run._need_history()
+    if run.shape:
+        raise ValueError("stability_meter takes a single configuration's run")
+    h = run.history
+    theta = [h["theta"][i] for i in range(len(run.model.names))]
+    with np.errstate(all="ignore"):
+        k = sum(_square(d) for d in run.model.pred_gradient(theta, h["x"]))
+        return h["lr"] * k
+
+
+def residual_factor(model, params, lr, x, y):
+    """(residual after one SGD step on row (x, y)) / (residual before): measured, not approximated."""
+    theta = [np.asarray(params[name], dtype=float) for name in model.names]
+    before = model.predict(theta, x) - y
+    new = SGD(lr).step(theta, model.loss_gradient(theta, x, y), SGD(lr).init_state((), len(theta)))
+    return (model.predict(new, x) - y) / before
+
+
+def balance(params):
+    """w1^2 + b1^2 - w2^2: unchanged by gradient flow on the linear 2-neuron model (small steps keep it nearly so)."""
+    return params["w1"] ** 2 + params["b1"] ** 2 - params["w2"] ** 2
+
+
+def exact_fit(w1, b1):
+    """The 2-neuron weights with w1, b1 given that fit y = 2x + 30 exactly: w2 = 2/w1, b2 = 30 - w2*b1."""
+    w2 = 2.0 / np.asarray(w1, dtype=float)
+    return {"w1": w1, "b1": b1, "w2": w2, "b2": 30.0 - w2 * b1}
+
+
+def least_sharp_fit(x=None, lr=None):
+    """Among all exact fits of the linear 2-neuron model, the one whose largest row curvature max_x K is smallest.
+
+    Searched numerically over (w1, b1) (each exact fit is fixed by them), on a coarse log-spaced grid and then
+    refined three times around the best point. Returns (params, max K)."""
+    if x is None:
+        x, _ = load_data()
+    x = np.asarray(x, dtype=float)
+    model = TwoNeuron()
+
+    def worst_k(w1, b1):
+        return row_curvature(model, exact_fit(w1, b1), x[:, None, None]).max(axis=0)
+
+    w1 = np.geomspace(0.05, 20, 241)
+    w1 = np.r_[-w1[::-1], w1]
+    b1 = np.linspace(-2000, 2000, 401)
+    for _ in range(4):
+        grid_w1, grid_b1 = np.meshgrid(w1, b1, indexing="ij")
+        k = worst_k(grid_w1, grid_b1)
+        i, j = np.unravel_index(np.argmin(k), k.shape)
+        best_w1, best_b1 = grid_w1[i, j], grid_b1[i, j]
+        dw = max(abs(w1[min(i + 1, len(w1) - 1)] - w1[max(i - 1, 0)]), 1e-12)
+        db = max(abs(b1[min(j + 1, len(b1) - 1)] - b1[max(j - 1, 0)]), 1e-12)
+        w1 = np.linspace(best_w1 - dw, best_w1 + dw, 201)
+        b1 = np.linspace(best_b1 - db, best_b1 + db, 201)
+    params = exact_fit(float(best_w1), float(best_b1))
+    return {k: float(v) for k, v in params.items()}, float(k[i, j])
+
+
+def survival_counts(lrs, w1, w2, b1=0.0, b2=0.0, epochs=5, x=None, y=None, scale=1.0):
+    """How many runs of a grid of initial (w1, w2) do not diverge within `epochs`, per learning rate.
+
+    One vectorized `train` call over lr x w1 x w2. Returns an int array, one count per lr."""
+    if x is None:
+        x, y = load_data()
+    lrs = np.asarray(lrs, dtype=float)
+    grid_w1, grid_w2 = np.meshgrid(w1, w2, indexing="ij")
+    run = train(TwoNeuron(w1=grid_w1, b1=b1, w2=grid_w2, b2=b2), SGD(lrs[:, None, None]), np.asarray(x) * scale,
+                y, epochs, trace=False)
+    return (~run.diverged).sum(axis=(1, 2))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# 7. plots
+# Static figures are plain matplotlib Figures (not registered with pyplot) shown as PNG images by `show`, so they
+# read on GitHub and never duplicate themselves in the notebook.
+# ----------------------------------------------------------------------------------------------------------------
+PLOT_FLOOR, PLOT_CEILING = 1e-3, 1e30  # log axes show errors in this band; beyond it a line leaves the plot
+
+
+def figure(ncols=1, nrows=1, width=9.0, height=3.2, **kwargs):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=80, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
+    return fig, axes.ravel() if axes.size > 1 else axes[0, 0]
+
+
+def show(fig):
+    """Display a figure as a PNG image (stored in the notebook, visible without a kernel)."""
+    import io
+
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    display(Image(buffer.getvalue()))
+
+
+def displayable(values):
+    """Errors ready for a log axis: clipped into the plotted band; not finite -> just above the ceiling."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.where(np.isfinite(values), np.clip(values, PLOT_FLOOR, PLOT_CEILING * 10), PLOT_CEILING * 10)
+
+
+def until_divergence(run, values):
+    """Per-row values of a single run with the rows after its divergence row hidden (NaN), so a plot stays readable."""
+    values = np.asarray(values, dtype=float).ravel().copy()
+    if run.diverged_at is not None:
+        epoch, row = run.diverged_at
+        values[(epoch - 1) * len(run.x) + row:] = np.nan
+    return values
+
+
+def plot_row_errors(ax, runs, title="squared error per row"):
+    """Squared error of every row, epoch after epoch, one line per labelled run, on a log axis."""
+    for label, run in runs.items():
+        ax.semilogy(until_divergence(run, displayable(run.row_errors)), label=_label(label, run))
+    _style_row_axis(ax, runs, title)
+
+
+def _label(label, run):
+    return f"{label}: {run.divergence_message()}" if run.diverged_at else label
+
+
+def _style_row_axis(ax, runs, title):
+    n_rows = len(next(iter(runs.values())).x)
+    epochs = max(run.epochs for run in runs.values())
+    for e in range(1, epochs):
+        ax.axvline(e * n_rows - 0.5, color="0.85", lw=0.8, zorder=0)
+    ax.set_ylim(PLOT_FLOOR, PLOT_CEILING)
+    ax.set_xlim(-0.5, epochs * n_rows - 0.5)
+    ax.set_xlabel(f"row (epochs of {n_rows} rows)")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
+
+
+def loss_grid(a_range=(-1, 4), b_range=(-20, 60), n=120):
+    """The sheet's squared-error sum over the 29 rows on an (a, b) grid, for contour plots."""
+    x, y = load_data()
+    a = np.linspace(*a_range, n)
+    b = np.linspace(*b_range, n)
+    grid_a, grid_b = np.meshgrid(a, b)
+    residual = grid_b[..., None] + grid_a[..., None] * x - y
+    return grid_a, grid_b, (residual * residual).sum(axis=-1)
+
+
+def plot_contour(ax, a_range=(-1, 4), b_range=(-20, 60)):
+    grid_a, grid_b, sse = loss_grid(a_range, b_range)
+    ax.contour(grid_a, grid_b, np.log10(sse), levels=14, cmap="viridis", linewidths=0.8)
+    ax.plot([2], [30], marker="*", color="k", ms=10, ls="none", label="a=2, b=30")
+    ax.set_xlim(*a_range)
+    ax.set_ylim(*b_range)
+    ax.set_xlabel("a (slope)")
+    ax.set_ylabel("b (intercept)")
+
+
+def path_of(run, names=("a", "b")):
+    """The weights in use at every row, then the final ones: the path a run takes through weight space."""
+    run._need_history()
+    index = [run.model.names.index(n) for n in names]
+    h = run.history["theta"]
+    return [np.r_[h[i].ravel(), run.params[n]] for i, n in zip(index, names)]
+
+
+def plot_meter(ax, run, title="stability meter: lr·K per row"):
+    meter = until_divergence(run, stability_meter(run))
+    ax.semilogy(np.clip(np.nan_to_num(meter, nan=np.nan, posinf=1e12), 1e-4, 1e12), color="C1", label="lr·K")
+    ax.axhline(STABILITY_THRESHOLD, color="k", ls="--", lw=1, label="lr·K = 1: unstable above")
+    ax.set_ylim(1e-3, 1e4)
+    _style_row_axis(ax, {"run": run}, title)
+
+
+def ema(values, beta):
+    """The sheet's exponentially weighted moving average m = beta*m + (1-beta)*v, starting from 0."""
+    out, m = [], 0.0
+    for v in values:
+        m = beta * m + (1 - beta) * v
+        out.append(m)
+    return np.array(out)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# 8. interactives
+# Every interactive is an Explorer: sliders, one computation per slider move (shared by all panels), and a figure
+# whose artists are updated in place. In JupyterLab the figure is an ipympl canvas (`%matplotlib widget`); the
+# stored notebook also carries a PNG of the first state, so it reads on GitHub. Re-running a cell replaces its
+# figure instead of adding one.
+# ----------------------------------------------------------------------------------------------------------------
+def lr_slider(value=1e-4, low=-7.0, high=-2.0, step=0.1, description="lr"):
+    """A log-scale learning-rate slider; `value` sits on the grid 10**(low + k*step)."""
+    import ipywidgets as widgets
+
+    return widgets.FloatLogSlider(value=value, base=10, min=low, max=high, step=step, description=description,
+                                  readout_format=".1e", continuous_update=True)
+
+
+def number_slider(description, value, low, high, step, continuous=True):
+    import ipywidgets as widgets
+
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
+                               readout_format=".2f", continuous_update=continuous)
+
+
+def int_slider(description, value, low, high, continuous=True):
+    import ipywidgets as widgets
+
+    return widgets.IntSlider(value=value, min=low, max=high, description=description, continuous_update=continuous)
+
+
+class Explorer:
+    """Sliders + a figure updated in place + a one-line readout.
+
+    build(fig) creates the axes and artists once and returns redraw(result); compute(**slider values) does the
+    one training run (or sweep) per slider move; describe(result) gives the readout text (also drawn on the
+    figure, so the stored image says it too)."""
+
+    def __init__(self, name, controls, build, compute, describe, width=9.0, height=3.4):
+        import ipywidgets as widgets
+        import matplotlib.pyplot as plt
+
+        plt.close(name)  # one live figure per interactive, however often its cell runs
+        with plt.ioff():
+            self.fig = plt.figure(num=name, figsize=(width, height), dpi=80, layout="constrained")
+        self.name, self.controls = name, controls
+        self.compute, self.describe = compute, describe
+        self.banner = self.fig.suptitle("", fontsize=10)
+        self.redraw = build(self.fig)
+        self.banner.set_text("diverged at epoch 10, row 29 | " * 3)  # lay out once, with room for the readout...
+        self.fig.canvas.draw()
+        self.fig.set_layout_engine("none")  # ...then freeze it: constrained layout on every move costs ~250 ms
+        # Blitting: what a slider changes is drawn as "animated" artists over a cached background of axes, ticks
+        # and contours, which take most of a full draw's time (text rendering).
+        self.banner.set_animated(True)
+        self.animated = self.fig.findobj(lambda artist: artist.get_animated())
+        self.background = None
+        self.fig.canvas.mpl_connect("draw_event", self._on_full_draw)
+        self.readout = widgets.HTML()
+        for control in controls.values():
+            control.observe(self._changed, names="value")
+        self.refresh()
+
+    def values(self):
+        return {key: control.value for key, control in self.controls.items()}
+
+    def _changed(self, change):
+        self.refresh()
+
+    def refresh(self):
+        """Recompute once, update every panel and the readout, and ask the canvas to redraw."""
+        import html
+
+        limits = self._limits()
+        self.result = self.compute(**self.values())
+        self.redraw(self.result)
+        self.text = self.describe(self.result)
+        self.banner.set_text(self.text)
+        self.readout.value = f"<b>{html.escape(self.text)}</b>"
+        if self.background is None or self._limits() != limits:
+            self.fig.canvas.draw_idle()  # the background changed: a full draw (which recaptures it)
+        else:
+            self._blit()
+
+    def _limits(self):
+        return [ax.get_xlim() + ax.get_ylim() for ax in self.fig.axes]
+
+    def _on_full_draw(self, event):
+        canvas = self.fig.canvas
+        self.background = canvas.copy_from_bbox(self.fig.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self):
+        for artist in self.animated:
+            self.fig.draw_artist(artist)
+
+    def _blit(self):
+        canvas = self.fig.canvas
+        canvas.restore_region(self.background)
+        self._draw_animated()
+        canvas.blit(self.fig.bbox)
+
+    def set(self, **values):
+        """Move sliders from code (as a learner would by hand); the figure follows through the same observers."""
+        for key, value in values.items():
+            self.controls[key].value = value
+        return self
+
+    @property
+    def widget(self):
+        import ipywidgets as widgets
+
+        controls = widgets.VBox(list(self.controls.values()))
+        children = [controls, self.readout]
+        if isinstance(self.fig.canvas, widgets.DOMWidget):  # ipympl: the live canvas
+            children.append(self.fig.canvas)
+        return widgets.VBox(children)
+
+    def _repr_mimebundle_(self, **kwargs):
+        import base64
+        import io
+
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png", dpi=80)
+        bundle["image/png"] = base64.b64encode(buffer.getvalue()).decode()
+        bundle["text/plain"] = f"{self.name}: {self.text}"
+        return bundle
+
+
+def _readout(run, label=""):
+    """'label: sheet error after epoch N = ...' or the divergence, for one run."""
+    prefix = f"{label}: " if label else ""
+    if run.diverged_at:
+        return prefix + run.divergence_message()
+    return prefix + f"sheet error after epoch {run.epochs} = {run.epoch_errors[-1]:.3f}"
+
+
+class RowErrorLines:
+    """One log-scale line per labelled run: squared error of every row, hidden after divergence."""
+
+    def __init__(self, ax, labels, n_rows, max_epochs, title="squared error per row"):
+        self.ax, self.n_rows = ax, n_rows
+        self.lines = {label: ax.semilogy([], [], label=label, lw=1.2, animated=True)[0] for label in labels}
+        self.marks = {label: ax.axvline(0, color=line.get_color(), ls=":", lw=1, visible=False, animated=True)
+                      for label, line in self.lines.items()}
+        ax.set_ylim(PLOT_FLOOR, PLOT_CEILING)
+        ax.set_xlim(-0.5, max_epochs * n_rows - 0.5)
+        ax.set_xlabel(f"row (epochs of {n_rows} rows)")
+        ax.set_title(title, fontsize=10)
+        ax.legend(loc="upper left", fontsize=8)
+
+    def update(self, runs):
+        for label, run in runs.items():
+            values = until_divergence(run, displayable(run.row_errors))
+            self.lines[label].set_data(np.arange(len(values)), values)
+            mark = self.marks[label]
+            if run.diverged_at:
+                epoch, row = run.diverged_at
+                mark.set_xdata([(epoch - 1) * self.n_rows + row - 1] * 2)
+            mark.set_visible(bool(run.diverged_at))
+        self.ax.set_xlim(-0.5, max(run.epochs for run in runs.values()) * self.n_rows - 0.5)
+
+
+class PathLines:
+    """Paths of runs through (a, b) over the loss contour; points beyond the axes are simply off the plot."""
+
+    def __init__(self, ax, labels, a_range=(-1, 4), b_range=(-20, 60)):
+        plot_contour(ax, a_range, b_range)
+        self.lines = {label: ax.plot([], [], marker=".", ms=3, lw=1, label=label, animated=True)[0]
+                      for label in labels}
+        ax.legend(loc="lower right", fontsize=8)
+        ax.set_title("path through (a, b) over the error surface", fontsize=10)
+
+    def update(self, runs):
+        for label, run in runs.items():
+            a, b = path_of(run)
+            self.lines[label].set_data(_clip_path(a), _clip_path(b))
+
+
+def _clip_path(values):
+    # Far-away points are clipped to a finite box (lines still leave the axes), non-finite ones dropped from view.
+    values = np.asarray(values, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.where(np.isfinite(values), np.clip(values, -1e6, 1e6), np.nan)
+
+
+def explore_linear(epochs=3):
+    """01: the basic sheet with sliders for lr and the starting a, b."""
+    x, y = load_data()
+    controls = {"lr": lr_slider(1e-4, -6, -3), "a": number_slider("start a", 1.0, -2.0, 4.0, 0.1),
+                "b": number_slider("start b", 1.0, -20.0, 60.0, 1.0),
+                "epochs": int_slider("epochs", epochs, 1, 10)}
+
+    def build(fig):
+        ax_path, ax_err = fig.subplots(1, 2)
+        path, errors = PathLines(ax_path, ["SGD"]), RowErrorLines(ax_err, ["SGD"], len(x), 10)
+
+        def redraw(run):
+            path.update({"SGD": run})
+            errors.update({"SGD": run})
+        return redraw
+
+    def compute(lr, a, b, epochs):
+        return train(Linear(a=a, b=b), SGD(lr), x, y, epochs)
+
+    return Explorer("01 linear SGD", controls, build, compute, _readout)
+
+
+def explore_two_neurons(epochs=3):
+    """02: the learner's model beside the linear one at the same lr, with a gradient toggle."""
+    import ipywidgets as widgets
+
+    x, y = load_data()
+    controls = {"lr": lr_slider(1e-4, -7, -3),
+                "w1": number_slider("w1", 1.0, -3.0, 3.0, 0.1), "b1": number_slider("b1", 1.0, -3.0, 3.0, 0.1),
+                "w2": number_slider("w2", 1.0, -3.0, 3.0, 0.1), "b2": number_slider("b2", 1.0, -3.0, 3.0, 0.1),
+                "epochs": int_slider("epochs", epochs, 1, 10),
+                "gradient": widgets.ToggleButtons(options=list(GRADIENTS), value="analytic",
+                                                  description="gradient")}
+
+    def build(fig):
+        ax_err, ax_w = fig.subplots(1, 2)
+        errors = RowErrorLines(ax_err, ["2 neurons", "linear"], len(x), 10)
+        weights = {n: ax_w.plot([], [], label=n, lw=1.2, animated=True)[0] for n in TwoNeuron.names}
+        ax_w.set_yscale("symlog", linthresh=1)
+        ax_w.set_ylim(-1e12, 1e12)
+        ax_w.set_xlim(-0.5, 10 * len(x) - 0.5)
+        ax_w.set_title("2-neuron weights in use at each row", fontsize=10)
+        ax_w.set_xlabel("row")
+        ax_w.legend(loc="upper left", fontsize=8)
+
+        def redraw(runs):
+            errors.update(runs)
+            two = runs["2 neurons"]
+            for i, name in enumerate(TwoNeuron.names):
+                values = until_divergence(two, _clip_path(two.history["theta"][i]))
+                weights[name].set_data(np.arange(len(values)), values)
+            ax_w.set_xlim(-0.5, two.epochs * len(x) - 0.5)
+        return redraw
+
+    def compute(lr, w1, b1, w2, b2, epochs, gradient):
+        two = train(TwoNeuron(w1, b1, w2, b2), SGD(lr), x, y, epochs, gradient=gradient)
+        line = train(Linear(a=1.0, b=1.0), SGD(lr), x, y, epochs, gradient=gradient)
+        return {"2 neurons": two, "linear": line}
+
+    def describe(runs):
+        return " | ".join(_readout(run, label) for label, run in runs.items())
+
+    return Explorer("02 two neurons", controls, build, compute, describe)
+
+
+def explore_stability(epochs=2):
+    """03: the stability meter lr*K per row beside the error per row, for the learner's model."""
+    x, y = load_data()
+    controls = {"lr": lr_slider(1e-4, -7, -3), "w1": number_slider("w1", 1.0, -3.0, 3.0, 0.1),
+                "w2": number_slider("w2", 1.0, -3.0, 3.0, 0.1), "epochs": int_slider("epochs", epochs, 1, 5)}
+
+    def build(fig):
+        ax_meter, ax_err = fig.subplots(1, 2)
+        meter = ax_meter.semilogy([], [], color="C1", label="lr·K", animated=True)[0]
+        ax_meter.axhline(STABILITY_THRESHOLD, color="k", ls="--", lw=1, label="lr·K = 1")
+        ax_meter.set_ylim(1e-3, 1e4)
+        ax_meter.set_xlim(-0.5, 5 * len(x) - 0.5)
+        ax_meter.set_title("stability meter lr·K per row (unstable above 1)", fontsize=10)
+        ax_meter.set_xlabel("row")
+        ax_meter.legend(loc="upper left", fontsize=8)
+        errors = RowErrorLines(ax_err, ["2 neurons"], len(x), 5)
+
+        def redraw(run):
+            values = until_divergence(run, stability_meter(run))
+            meter.set_data(np.arange(len(values)), np.clip(_clip_path(values), 1e-4, 1e6))
+            ax_meter.set_xlim(-0.5, run.epochs * len(x) - 0.5)
+            errors.update({"2 neurons": run})
+        return redraw
+
+    def compute(lr, w1, w2, epochs):
+        return train(TwoNeuron(w1=w1, b1=1.0, w2=w2, b2=1.0), SGD(lr), x, y, epochs)
+
+    def describe(run):
+        meter = until_divergence(run, stability_meter(run))
+        over = np.flatnonzero(meter > STABILITY_THRESHOLD)
+        first = f"first row over the line: {over[0] + 1}" if len(over) else "never over the line"
+        return f"{_readout(run)} | {first}"
+
+    return Explorer("03 stability meter", controls, build, compute, describe)
+
+
+def outcome_map(lr, epochs=3, w1=None, w2=None, b1=0.0, b2=0.0, scale=1.0):
+    """One vectorized `train` over a grid of initial (w1, w2): log10 of the sheet error after `epochs`, NaN where
+    the run diverged. Returns (w1 grid, w2 grid, log error, run)."""
+    x, y = load_data()
+    w1 = np.linspace(-3, 3, 121) if w1 is None else np.asarray(w1, dtype=float)
+    w2 = np.linspace(-3, 3, 121) if w2 is None else np.asarray(w2, dtype=float)
+    grid_w1, grid_w2 = np.meshgrid(w1, w2, indexing="ij")
+    run = train(TwoNeuron(w1=grid_w1, b1=b1, w2=grid_w2, b2=b2), SGD(lr), x * scale, y, epochs, trace=False)
+    with np.errstate(all="ignore"):
+        log_error = np.where(run.diverged, np.nan, np.log10(run.epoch_errors[-1]))
+    return grid_w1, grid_w2, log_error, run
+
+
+def draw_outcome_map(ax, w1, w2, log_error, vmin=0.0, vmax=6.0):
+    """Sheet error after training (colour, log10) over the initial (w1, w2); diverged runs in light grey."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.85")
+    image = ax.imshow(np.ma.masked_invalid(log_error).T, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax,
+                      extent=(w1.min(), w1.max(), w2.min(), w2.max()), aspect="auto", interpolation="nearest")
+    ax.set_xlabel("initial w1")
+    ax.set_ylabel("initial w2")
+    return image
+
+
+def explore_outcome_map():
+    """04: which initial (w1, w2) survive, for a learning rate, epoch count and biases chosen by sliders."""
+    controls = {"lr": lr_slider(1e-5, -7, -3, 0.1), "epochs": int_slider("epochs", 3, 1, 10, continuous=False),
+                "b1": number_slider("b1", 0.0, -3.0, 3.0, 0.1, continuous=False),
+                "b2": number_slider("b2", 0.0, -3.0, 3.0, 0.1, continuous=False)}
+    controls["lr"].continuous_update = False  # a map is 14641 runs: redraw when the hand lets go
+
+    def build(fig):
+        ax = fig.subplots()
+        w1, w2, log_error, _ = outcome_map(1e-5)
+        image = draw_outcome_map(ax, w1, w2, log_error)
+        image.set_animated(True)
+        fig.colorbar(image, ax=ax, label="log10 sheet error (grey: diverged)")
+
+        def redraw(result):
+            image.set_data(np.ma.masked_invalid(result[2]).T)
+        return redraw
+
+    def compute(lr, epochs, b1, b2):
+        return outcome_map(lr, epochs, b1=b1, b2=b2)
+
+    def describe(result):
+        run = result[3]
+        survived = int((~run.diverged).sum())
+        return f"{survived} of {run.diverged.size} starting points survive {run.epochs} epochs"
+
+    return Explorer("04 outcome map", controls, build, compute, describe, width=6.5, height=4.6)
+
+
+def explore_momentum(epochs=3):
+    """05: plain SGD and sheet momentum on the same figure, with lr and beta sliders."""
+    x, y = load_data()
+    controls = {"lr": lr_slider(1e-4, -6, -3), "beta": number_slider("beta", 0.9, 0.0, 0.99, 0.01),
+                "epochs": int_slider("epochs", epochs, 1, 10)}
+
+    def build(fig):
+        ax_path, ax_err = fig.subplots(1, 2)
+        labels = ["SGD", "momentum"]
+        path, errors = PathLines(ax_path, labels), RowErrorLines(ax_err, labels, len(x), 10)
+
+        def redraw(runs):
+            path.update(runs)
+            errors.update(runs)
+        return redraw
+
+    def compute(lr, beta, epochs):
+        return {"SGD": train(Linear(), SGD(lr), x, y, epochs),
+                "momentum": train(Linear(), Momentum(lr, beta), x, y, epochs)}
+
+    def describe(runs):
+        return " | ".join(_readout(run, label) for label, run in runs.items())
+
+    return Explorer("05 momentum", controls, build, compute, describe)
+
+
+def explore_adaptive(epochs=5):
+    """06: RMSProp or Adam (sheet convention) on the linear model, with lr and beta sliders."""
+    import ipywidgets as widgets
+
+    x, y = load_data()
+    controls = {"optimizer": widgets.ToggleButtons(options=["RMSProp", "Adam"], value="Adam",
+                                                   description="optimizer"),
+                "lr": lr_slider(0.1, -3, 1), "beta1": number_slider("beta1", 0.9, 0.0, 0.99, 0.01),
+                "beta2": number_slider("beta2", 0.9, 0.0, 0.99, 0.01), "epochs": int_slider("epochs", epochs, 1, 20)}
+
+    def build(fig):
+        ax_path, ax_err = fig.subplots(1, 2)
+        path = PathLines(ax_path, ["run"], a_range=(0, 3), b_range=(0, 40))
+        line = ax_err.semilogy([], [], marker=".", label="sheet error per epoch", animated=True)[0]
+        ax_err.set_ylim(1e-3, 1e6)
+        ax_err.set_xlim(0.5, 20.5)
+        ax_err.set_xlabel("epoch")
+        ax_err.set_title("sheet error per epoch", fontsize=10)
+
+        def redraw(run):
+            path.update({"run": run})
+            line.set_data(np.arange(1, run.epochs + 1), displayable(run.epoch_errors))
+            ax_err.set_xlim(0.5, run.epochs + 0.5)
+        return redraw
+
+    def compute(optimizer, lr, beta1, beta2, epochs):
+        opt = RMSProp(lr, beta=beta2) if optimizer == "RMSProp" else Adam(lr, beta1, beta2)
+        return train(Linear(), opt, x, y, epochs)
+
+    return Explorer("06 RMSProp and Adam", controls, build, compute, _readout)
+
+
+RACE_OPTIMIZERS = ("SGD", "momentum", "RMSProp", "Adam", "annealed Adam")
+
+
+def race(model, lr_plain=1e-4, lr_adaptive=0.1, epochs=10, x=None, y=None):
+    """The five optimizers on one model from the same start, sheet convention. SGD and momentum use `lr_plain`,
+    RMSProp and the Adams `lr_adaptive` (their steps are about lr in size, whatever the gradient's scale)."""
+    if x is None:
+        x, y = load_data()
+    optimizers = {"SGD": SGD(lr_plain), "momentum": Momentum(lr_plain), "RMSProp": RMSProp(lr_adaptive),
+                  "Adam": Adam(lr_adaptive), "annealed Adam": Adam(lr_adaptive, 0.9, 0.95, anneal=True)}
+    return {name: train(model, opt, x, y, epochs, trace=False) for name, opt in optimizers.items()}
+
+
+def explore_race(epochs=10):
+    """06: the optimizer race on the learner's 2-neuron model and on the linear model."""
+    x, y = load_data()
+    controls = {"lr_plain": lr_slider(1e-4, -7, -3, description="lr SGD/mom"),
+                "lr_adaptive": lr_slider(0.1, -3, 1, description="lr adaptive")}
+
+    def build(fig):
+        axes = fig.subplots(1, 2, sharey=True)
+        lines = {}
+        for ax, title in zip(axes, ["2 neurons (all weights 1)", "linear (a = b = 1)"]):
+            lines[title] = {n: ax.semilogy([], [], marker=".", ms=4, label=n, animated=True)[0]
+                            for n in RACE_OPTIMIZERS}
+            ax.set_ylim(1e-2, 1e8)
+            ax.set_xlim(0.5, epochs + 0.5)
+            ax.set_xlabel("epoch")
+            ax.set_title(title, fontsize=10)
+        axes[0].set_ylabel("sheet error (diverged runs stop)")
+        axes[1].legend(fontsize=8, loc="upper right")
+
+        def redraw(result):
+            for title, runs in result.items():
+                for name, run in runs.items():
+                    errors = run.epoch_errors.copy()
+                    if run.diverged:
+                        errors[run.diverged_at[0] - 1:] = np.nan
+                    lines[title][name].set_data(np.arange(1, epochs + 1), displayable(errors))
+        return redraw
+
+    def compute(lr_plain, lr_adaptive):
+        return {"2 neurons (all weights 1)": race(TwoNeuron(), lr_plain, lr_adaptive, epochs),
+                "linear (a = b = 1)": race(Linear(), lr_plain, lr_adaptive, epochs)}
+
+    def describe(result):
+        two = result["2 neurons (all weights 1)"]
+        alive = [name for name, run in two.items() if not run.diverged]
+        return f"2 neurons: {len(alive)} of 5 survive {epochs} epochs ({', '.join(alive) or 'none'})"
+
+    return Explorer("06 optimizer race", controls, build, compute, describe)
+
+
+def active_rows(model, params, x):
+    """Rows whose ReLU pre-activation h = w1*x + b1 is > 0 (the only rows that pass gradient to w1, b1, w2)."""
+    return np.asarray(model.hidden([np.asarray(params[n]) for n in model.names], np.asarray(x)) > 0)
+
+
+def explore_relu(epochs=5):
+    """07: the ReLU model with sliders for lr, the four starting weights and input scaling; live active-row count."""
+    import ipywidgets as widgets
+
+    x, y = load_data()
+    controls = {"lr": lr_slider(1e-4, -7, -1), "w1": number_slider("w1", 1.0, -3.0, 3.0, 0.1),
+                "b1": number_slider("b1", 1.0, -3.0, 3.0, 0.1), "w2": number_slider("w2", 1.0, -3.0, 3.0, 0.1),
+                "b2": number_slider("b2", 1.0, -3.0, 3.0, 0.1), "epochs": int_slider("epochs", epochs, 1, 20),
+                "scale": widgets.ToggleButtons(options=[("x", 1.0), ("x/100", 0.01)], value=1.0,
+                                               description="input")}
+
+    def build(fig):
+        ax_err, ax_h = fig.subplots(1, 2)
+        errors = RowErrorLines(ax_err, ["ReLU", "linear"], len(x), 20)
+        h_line = ax_h.plot([], [], color="C2", lw=1, label="h = w1·x + b1", animated=True)[0]
+        ax_h.axhline(0, color="k", lw=0.8)
+        ax_h.set_yscale("symlog", linthresh=1)
+        ax_h.set_ylim(-1e6, 1e6)
+        ax_h.set_title("the neuron's pre-activation h per row (ReLU passes h > 0)", fontsize=10)
+        ax_h.set_xlabel("row")
+
+        def redraw(runs):
+            errors.update(runs)
+            relu = runs["ReLU"]
+            h = until_divergence(relu, _clip_path(relu.history["h"]))
+            h_line.set_data(np.arange(len(h)), h)
+            ax_h.set_xlim(-0.5, relu.epochs * len(x) - 0.5)
+        return redraw
+
+    def compute(lr, w1, b1, w2, b2, epochs, scale):
+        relu = train(TwoNeuron(w1, b1, w2, b2, relu=True), SGD(lr), x * scale, y, epochs)
+        line = train(Linear(), SGD(lr), x * scale, y, epochs)
+        return {"ReLU": relu, "linear": line}
+
+    def describe(runs):
+        relu = runs["ReLU"]
+        active = int(active_rows(relu.model, relu.params, relu.x).sum()) if not relu.diverged else 0
+        return f"{_readout(relu, 'ReLU')} | active rows at the end: {active} of {len(relu.x)} | " + \
+            _readout(runs["linear"], "linear")
+
+    return Explorer("07 ReLU", controls, build, compute, describe)
+
+
+EXPLORERS = {"01": explore_linear, "02": explore_two_neurons, "03": explore_stability, "04": explore_outcome_map,
+             "05": explore_momentum, "06a": explore_adaptive, "06b": explore_race, "07": explore_relu}
