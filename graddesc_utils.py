@@ -773,33 +773,74 @@ def exact_fit(w1, b1):
     return {"w1": w1, "b1": b1, "w2": w2, "b2": 30.0 - w2 * b1}
 
 
-def least_sharp_fit(x=None, lr=None):
-    """Among all exact fits of the linear 2-neuron model, the one whose largest row curvature max_x K is smallest.
+def _best_exact_fit(score, coarse=(60, 81), b1_range=400.0, rounds=10):
+    """The exact fit (fixed by w1, b1) with the smallest `score(w1 grid, b1 grid)`: a coarse grid (w1 log-spaced,
+    both signs; b1 linear), then `rounds` 21 x 21 grids, each half as wide as the last, around the best point."""
+    w1 = np.geomspace(0.1, 10, coarse[0])
+    w1 = np.r_[-w1[::-1], w1]
+    b1 = np.linspace(-b1_range, b1_range, coarse[1])
+    half_w1, half_b1 = None, 2 * (b1[1] - b1[0])
+    for _ in range(rounds + 1):
+        grid_w1, grid_b1 = np.meshgrid(w1, b1, indexing="ij")
+        values = score(grid_w1, grid_b1)
+        i, j = np.unravel_index(np.nanargmin(values), values.shape)
+        best_w1, best_b1, best = grid_w1[i, j], grid_b1[i, j], values[i, j]
+        half_w1 = 0.2 * abs(best_w1) if half_w1 is None else half_w1 / 2
+        half_b1 /= 1 if half_w1 is None else 2
+        w1 = np.linspace(best_w1 - half_w1, best_w1 + half_w1, 21)
+        b1 = np.linspace(best_b1 - half_b1, best_b1 + half_b1, 21)
+    params = {k: float(v) for k, v in exact_fit(float(best_w1), float(best_b1)).items()}
+    return params, float(best)
 
-    Searched numerically over (w1, b1) (each exact fit is fixed by them), on a coarse log-spaced grid and then
-    refined three times around the best point. Returns (params, max K)."""
+
+def least_sharp_fit(x=None):
+    """Among all exact fits of the linear 2-neuron model, the one whose largest row curvature max_x K is smallest.
+    Returns (params, max K)."""
+    x = load_data()[0] if x is None else np.asarray(x, dtype=float)
+    model = TwoNeuron()
+    return _best_exact_fit(lambda w1, b1: row_curvature(model, exact_fit(w1, b1), x[:, None, None]).max(axis=0))
+
+
+def most_stable_fit(x=None):
+    """Among all exact fits of the linear 2-neuron model, the one that stays stable under online SGD up to the
+    largest learning rate (`stability_edge`). Returns (params, that learning rate)."""
+    model = TwoNeuron()
+    params, negative_edge = _best_exact_fit(lambda w1, b1: -stability_edge(model, exact_fit(w1, b1), x))
+    return params, -negative_edge
+
+
+def epoch_map_radius(model, params, lr, x=None):
+    """Spectral radius of one online epoch of SGD, linearized at an exact fit `params` (arrays broadcast).
+
+    Near a fit the residuals are small and each row's step is theta <- theta - 2*lr*g*g^T (theta - fit), with
+    g = d pred / d weights at that row. An epoch multiplies the 29 row maps; the fit is stable while the product's
+    largest eigenvalue (in size) stays at or below 1. (Flat directions of the 2-neuron model, its rescaling
+    symmetries, give eigenvalue 1 exactly.) This decides divergence near a fit; the per-row lr*K bounds one row."""
     if x is None:
         x, _ = load_data()
-    x = np.asarray(x, dtype=float)
-    model = TwoNeuron()
+    theta = [np.asarray(params[name], dtype=float) for name in model.names]
+    shape = np.broadcast_shapes(np.shape(lr), *(np.shape(t) for t in theta))
+    lr = np.broadcast_to(np.asarray(lr, dtype=float), shape)[..., None, None]
+    n = len(theta)
+    epoch = np.broadcast_to(np.eye(n), shape + (n, n)).copy()
+    for xi in np.asarray(x, dtype=float):
+        g = np.stack([np.broadcast_to(d, shape) for d in model.pred_gradient(theta, xi)], axis=-1)
+        row_map = np.eye(n) - 2 * lr * g[..., :, None] * g[..., None, :]
+        epoch = row_map @ epoch
+    radius = np.max(np.abs(np.linalg.eigvals(epoch)), axis=-1)
+    return float(radius) if radius.ndim == 0 else radius
 
-    def worst_k(w1, b1):
-        return row_curvature(model, exact_fit(w1, b1), x[:, None, None]).max(axis=0)
 
-    w1 = np.geomspace(0.05, 20, 241)
-    w1 = np.r_[-w1[::-1], w1]
-    b1 = np.linspace(-2000, 2000, 401)
-    for _ in range(4):
-        grid_w1, grid_b1 = np.meshgrid(w1, b1, indexing="ij")
-        k = worst_k(grid_w1, grid_b1)
-        i, j = np.unravel_index(np.argmin(k), k.shape)
-        best_w1, best_b1 = grid_w1[i, j], grid_b1[i, j]
-        dw = max(abs(w1[min(i + 1, len(w1) - 1)] - w1[max(i - 1, 0)]), 1e-12)
-        db = max(abs(b1[min(j + 1, len(b1) - 1)] - b1[max(j - 1, 0)]), 1e-12)
-        w1 = np.linspace(best_w1 - dw, best_w1 + dw, 201)
-        b1 = np.linspace(best_b1 - db, best_b1 + db, 201)
-    params = exact_fit(float(best_w1), float(best_b1))
-    return {k: float(v) for k, v in params.items()}, float(k[i, j])
+def stability_edge(model, params, x=None, low=1e-7, high=1e-1):
+    """The learning rate above which an exact fit stops being stable under online SGD: bisection in log lr on
+    `epoch_map_radius`, to 0.1%, for every configuration in `params` at once."""
+    shape = np.broadcast_shapes(*(np.shape(params[name]) for name in model.names))
+    low, high = np.full(shape, float(low)), np.full(shape, float(high))
+    while np.max(high / low) > 1.001:
+        middle = np.sqrt(low * high)
+        stable = np.asarray(epoch_map_radius(model, params, middle, x)) <= 1 + 1e-9
+        low, high = np.where(stable, middle, low), np.where(stable, high, middle)
+    return float(low) if low.ndim == 0 else low
 
 
 def survival_counts(lrs, w1, w2, b1=0.0, b2=0.0, epochs=5, x=None, y=None, scale=1.0):
@@ -820,7 +861,7 @@ def survival_counts(lrs, w1, w2, b1=0.0, b2=0.0, epochs=5, x=None, y=None, scale
 # Static figures are plain matplotlib Figures (not registered with pyplot) shown as PNG images by `show`, so they
 # read on GitHub and never duplicate themselves in the notebook.
 # ----------------------------------------------------------------------------------------------------------------
-PLOT_FLOOR, PLOT_CEILING = 1e-3, 1e30  # log axes show errors in this band; beyond it a line leaves the plot
+PLOT_FLOOR, PLOT_CEILING = 1e-3, 1e14  # log axes show errors in this band (divergence is declared at 1e12)
 
 
 def figure(ncols=1, nrows=1, width=9.0, height=3.2, **kwargs):
@@ -1426,3 +1467,159 @@ def explore_relu(epochs=5):
 
 EXPLORERS = {"01": explore_linear, "02": explore_two_neurons, "03": explore_stability, "04": explore_outcome_map,
              "05": explore_momentum, "06a": explore_adaptive, "06b": explore_race, "07": explore_relu}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# 9. exercises
+# Each check_* calls the learner's function (or takes their number), compares it with the course's own answer and
+# prints "correct" or what is off, like a friendly unit test. It never raises, so an unsolved exercise still runs,
+# and it returns nothing, so the notebook shows only the verdict.
+# ----------------------------------------------------------------------------------------------------------------
+def _verdict(ok, message):
+    print("correct" if ok else f"not yet: {message}")
+
+
+def _check_function(attempt, cases, expected, describe, rtol=1e-9):
+    """Run `attempt(*case)` for every case and compare with `expected(*case)` (numbers or tuples of numbers)."""
+    if not callable(attempt):
+        return _verdict(False, f"pass your function itself (got {type(attempt).__name__})")
+    for case in cases:
+        want = np.atleast_1d(np.asarray(expected(*case), dtype=float))
+        try:
+            got = attempt(*case)
+        except Exception as error:  # a learner's bug is feedback, not a crash
+            return _verdict(False, f"calling it with {describe(case)} raised {type(error).__name__}: {error}")
+        if got is None:
+            return _verdict(False, "your function returned None; fill in the body and return the result")
+        try:
+            got = np.atleast_1d(np.asarray(got, dtype=float))
+        except (TypeError, ValueError):
+            return _verdict(False, f"it returned {got!r}; return numbers")
+        if got.shape != want.shape:
+            return _verdict(False, f"for {describe(case)} it returned {got.size} number(s), expected {want.size}")
+        if not np.allclose(got, want, rtol=rtol, atol=1e-12):
+            return _verdict(False, f"for {describe(case)} it returned {np.round(got, 6).tolist()}, "
+                                   f"expected {np.round(want, 6).tolist()}")
+    _verdict(True, "")
+
+
+def _check_number(answer, expected, what, rtol=1e-3):
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return _verdict(False, f"give {what} as a number (got {answer!r})")
+    if not np.isfinite(value):
+        return _verdict(False, f"{what} must be a finite number")
+    hint = "too large" if value > expected else "too small"
+    _verdict(np.isclose(value, expected, rtol=rtol, atol=0), f"{value:.6g} is {hint} for {what}")
+
+
+_ROW_CASES = [(1.0, 1.0, 14.0, 58.0, 1e-4), (2.5, -3.0, 86.0, 202.0, 3e-5), (0.0, 30.0, 8.0, 46.0, 1e-3)]
+
+
+def check_sgd_step(attempt):
+    """01: sgd_step(a, b, x, y, lr) -> (new_a, new_b) for the sheet's rule."""
+    def expected(a, b, x, y, lr):
+        de_db = 2 * (b + a * x - y)
+        return a - lr * x * de_db, b - lr * de_db
+    return _check_function(attempt, _ROW_CASES, expected, lambda c: "a=%g, b=%g, x=%g, y=%g, lr=%g" % c)
+
+
+def check_sheet_error(attempt):
+    """01: sheet_error(squared_errors) -> the sheet's 'rmse' (root of the SUM)."""
+    cases = [([1849.0, 10948.901769],), ([4.0, 9.0, 16.0],), ([0.0],)]
+    return _check_function(attempt, cases, lambda e: math.sqrt(sum(e)), lambda c: f"squared errors {c[0]}")
+
+
+def check_true_rmse(attempt):
+    """01: true_rmse(squared_errors) -> root of the MEAN."""
+    cases = [([1849.0, 10948.901769],), ([4.0, 9.0, 16.0],), ([0.0],)]
+    return _check_function(attempt, cases, lambda e: math.sqrt(sum(e) / len(e)), lambda c: f"squared errors {c[0]}")
+
+
+def check_two_neuron_gradient(attempt):
+    """02: two_neuron_gradient(w1, b1, w2, b2, x, y) -> (de/dw1, de/db1, de/dw2, de/db2)."""
+    model = TwoNeuron()
+    cases = [(1.0, 1.0, 1.0, 1.0, 14.0, 58.0), (0.5, -2.0, 3.0, 0.1, 86.0, 202.0)]
+    expected = lambda *c: [float(g) for g in model.loss_gradient([np.asarray(v) for v in c[:4]], c[4], c[5])]
+    return _check_function(attempt, cases, expected, lambda c: "w1=%g, b1=%g, w2=%g, b2=%g, x=%g, y=%g" % c)
+
+
+def check_exact_fit(attempt):
+    """02: exact_fit(w1, b1) -> (w2, b2) so that the 2-neuron model is exactly y = 2x + 30."""
+    cases = [(1.0, 1.0), (0.5, -10.0), (-2.0, 3.0)]
+    return _check_function(attempt, cases, lambda w1, b1: (2 / w1, 30 - 2 / w1 * b1),
+                           lambda c: "w1=%g, b1=%g" % c)
+
+
+def check_k_linear(attempt):
+    """03: k_linear(x) -> K = ||d pred / d(a, b)||^2 for the linear model."""
+    return _check_function(attempt, [(14.0,), (99.0,), (0.0,)], lambda x: x * x + 1, lambda c: "x=%g" % c)
+
+
+def check_largest_stable_lr(answer, x=50.0):
+    """03: the largest learning rate at which an SGD step on row x does not make the linear model's error grow."""
+    return _check_number(answer, 1 / (x * x + 1), f"the largest stable lr at x = {x:g}")
+
+
+def check_k_two_neuron(attempt):
+    """03: k_two_neuron(w1, b1, w2, x) -> K for the linear 2-neuron model."""
+    cases = [(1.0, 1.0, 1.0, 14.0), (0.5, -2.0, 3.0, 99.0)]
+    expected = lambda w1, b1, w2, x: w2 ** 2 * (x * x + 1) + (w1 * x + b1) ** 2 + 1
+    return _check_function(attempt, cases, expected, lambda c: "w1=%g, b1=%g, w2=%g, x=%g" % c)
+
+
+def check_unscale(attempt):
+    """04: unscale(a_scaled, b_scaled, scale) -> (a, b) in the original units, for a line fitted to x*scale."""
+    cases = [(200.0, 30.0, 0.01), (1.0, 2.0, 0.5)]
+    return _check_function(attempt, cases, lambda a, b, s: (a * s, b), lambda c: "a'=%g, b'=%g, scale=%g" % c)
+
+
+def check_survivors(answer, lr=3e-5):
+    """04: how many of the 41 x 41 starting points (w1, w2 in [-2, 2], biases 0) survive 3 epochs at `lr`."""
+    w = np.linspace(-2, 2, 41)
+    expected = int(survival_counts([lr], w, w, epochs=3)[0])
+    return _check_number(answer, expected, f"the survivors at lr = {lr:g}", rtol=0)
+
+
+def check_momentum_step(attempt):
+    """05: momentum_step(weight, m, g, lr, beta) -> (new_weight, new_m), the sheet's damped form."""
+    cases = [(1.0, 0.0, -86.0, 1e-4, 0.9), (2.0, 5.0, 3.0, 0.1, 0.5)]
+    expected = lambda w, m, g, lr, beta: (w - lr * (beta * m + (1 - beta) * g), beta * m + (1 - beta) * g)
+    return _check_function(attempt, cases, expected, lambda c: "weight=%g, m=%g, g=%g, lr=%g, beta=%g" % c)
+
+
+def check_undamped_factor(answer, beta=0.9):
+    """05: how many times larger PyTorch's undamped momentum steps are than the sheet's, in the long run."""
+    return _check_number(answer, 1 / (1 - beta), f"the step ratio at beta = {beta:g}")
+
+
+def check_adam_step(attempt):
+    """06: adam_step(weight, m, v, g, lr, beta1, beta2) -> (new_weight, new_m, new_v), the sheet's form."""
+    def expected(w, m, v, g, lr, b1, b2):
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        return w - lr * m / math.sqrt(v), m, v
+    cases = [(1.0, 0.0, 10000.0, -86.0, 1.0, 0.9, 0.9), (2.0, 0.5, 3.0, 1.5, 0.1, 0.8, 0.95)]
+    return _check_function(attempt, cases, expected, lambda c: "w=%g, m=%g, v=%g, g=%g, lr=%g, b1=%g, b2=%g" % c)
+
+
+def check_annealing(attempt):
+    """06: anneal(lr, g2, smallest) -> (new_lr, new_smallest), the adam_ann macro's rule."""
+    def expected(lr, g2, smallest):
+        return (lr / 4 if g2 / smallest > 2 else lr), min(g2, smallest)
+    cases = [(1.0, 300.0, 100.0), (1.0, 150.0, 100.0), (0.25, 50.0, 100.0), (1.0, 200.0, 100.0)]
+    return _check_function(attempt, cases, expected, lambda c: "lr=%g, g2=%g, smallest=%g" % c)
+
+
+def check_active_rows(attempt):
+    """07: active_rows(w1, b1, x) -> how many rows have h = w1*x + b1 > 0 (x is an array)."""
+    x, _ = load_data()
+    cases = [(1.0, 1.0, x), (-0.4, 20.0, x), (0.1, -5.0, x), (1.0, -14.0, x)]
+    return _check_function(attempt, cases, lambda w1, b1, xs: int(np.sum(w1 * xs + b1 > 0)),
+                           lambda c: "w1=%g, b1=%g and the sheet's x" % c[:2])
+
+
+def check_relu_slope(attempt):
+    """07: relu_slope(h) -> the derivative of ReLU that backpropagation uses (0 at h <= 0, 1 above)."""
+    cases = [(2.5,), (0.0,), (-3.0,), (1e-9,)]
+    return _check_function(attempt, cases, lambda h: 1.0 if h > 0 else 0.0, lambda c: "h=%g" % c)

@@ -1,0 +1,193 @@
+# %% [markdown]
+# # 01 · The spreadsheet's linear model, step by step
+#
+# Jeremy Howard's `graddesc.xlsm` fits a straight line **pred = b + a·x** to 29 rows of data that lie exactly on
+# **y = 2x + 30**. It does it the simplest way there is: *online* stochastic gradient descent, one row at a time.
+# This notebook rebuilds the `basic` sheet from scratch, checks it against the course's engine number for number,
+# and explains the "error of 151" the sheet shows after one epoch.
+#
+# **You will learn:** the update rule in three lines · what the sheet's "rmse" really is · why the finite-difference
+# columns differ from the analytic ones · what the sheet's Run button does that a plain training loop does not.
+#
+# The machinery (training loop, plots, sliders) lives in `graddesc_utils.py`, one folder up; this notebook shows
+# the math and the few lines that implement it.
+
+# %%
+%matplotlib widget
+import sys
+sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
+
+import numpy as np
+import pandas as pd
+import graddesc_utils as gu
+
+pd.set_option("display.precision", 6)
+x, y = gu.load_data()
+print(f"{len(x)} rows; x from {x.min():g} to {x.max():g}; every y equals 2x + 30: {np.all(y == 2 * x + 30)}")
+
+# %% [markdown]
+# ## The update rule
+#
+# For one row (x, y), with the weights a and b in use at that row:
+#
+# $$\text{pred} = b + a x, \qquad e = (y - \text{pred})^2$$
+# $$\frac{\partial e}{\partial b} = 2(\text{pred} - y), \qquad \frac{\partial e}{\partial a} = x\,\frac{\partial e}{\partial b}$$
+# $$b \leftarrow b - \text{lr}\,\frac{\partial e}{\partial b}, \qquad a \leftarrow a - \text{lr}\,\frac{\partial e}{\partial a}$$
+#
+# The sheet starts at a = b = 1 with lr = 0.0001. Here is one epoch, from scratch, in plain Python:
+
+# %%
+a, b, lr = 1.0, 1.0, 1e-4
+squared_errors = []
+for xi, yi in zip(x, y):
+    pred = b + a * xi
+    squared_errors.append((yi - pred) ** 2)
+    de_db = 2 * (pred - yi)
+    de_da = xi * de_db
+    a, b = a - lr * de_da, b - lr * de_db
+
+from_scratch = np.sqrt(sum(squared_errors))
+print(f"sheet error after epoch 1 (from scratch): {from_scratch:.12f}")
+
+# %% [markdown]
+# The course's engine does the same thing (for any model and optimizer, and for thousands of settings at once).
+# `gu.replay("basic")` presses the sheet's Run button for one epoch. Both agree to the last bit:
+
+# %%
+sheet = gu.replay("basic")
+print(f"replay of the basic sheet:               {sheet.epoch_errors[0]:.12f}")
+print("identical to the from-scratch loop:", sheet.epoch_errors[0] == from_scratch)
+
+# %% [markdown]
+# ## The step table
+#
+# Each row of the sheet is one update. `Run.table()` lays the numbers out with the sheet's column names. Next to the
+# analytic gradients `de_db`, `de_da` the sheet shows *finite-difference estimates* `est_de_db`, `est_de_da`: nudge
+# a weight by 0.01, see how much the squared error changes, divide by 0.01. The sheet only displays them; the update
+# uses the analytic ones.
+
+# %%
+table = sheet.table()
+table[["x", "y", "b", "a", "pred", "err_sq", "est_de_db", "de_db", "est_de_da", "de_da", "new_b", "new_a"]].head(8)
+
+# %% [markdown]
+# The estimates are close but never equal. A forward difference with step h overshoots the derivative by about
+# h/2 × the second derivative. The squared error's second derivative is 2 in b and 2x² in a, so the gap is exactly
+# 0.01 for b and 0.01·x² for a, row after row:
+
+# %%
+gap = pd.DataFrame({"x": table.x,
+                    "est_de_db - de_db": table.est_de_db - table.de_db,
+                    "est_de_da - de_da": table.est_de_da - table.de_da,
+                    "0.01 * x**2": 0.01 * table.x ** 2})
+gap.head(5).round(6)
+
+# %% [markdown]
+# ## What the sheet's "rmse" of 151 really is
+#
+# The sheet labels its error "rmse", but its formula is the square root of the **sum** of the 29 squared errors,
+# each taken with the weights in use at that row. A real root-**mean**-square error divides by 29 first:
+
+# %%
+print(f"sheet error  sqrt(sum of squared errors)  = {sheet.epoch_errors[0]:.6f}")
+print(f"true RMSE    sqrt(mean of squared errors) = {sheet.epoch_rmse[0]:.6f}")
+print(f"ratio = {sheet.epoch_errors[0] / sheet.epoch_rmse[0]:.6f} = sqrt(29) = {np.sqrt(29):.6f}")
+
+# %% [markdown]
+# So "151 after one epoch" means a typical row is off by about 28, not 151. The course keeps the sheet's number
+# (`Run.epoch_errors`) so you can compare with the spreadsheet, and gives the true one beside it (`Run.epoch_rmse`).
+#
+# ## Epoch after epoch, as the Run button does it
+#
+# The sheet's Run button repeats a one-epoch macro. At the end of each epoch it copies the weights *used by* the
+# last row back to the top, so the last row's update is thrown away: 29 gradients, 28 applied updates per epoch.
+# From the Reset state:
+
+# %%
+hundred = gu.replay("basic", epochs=100)
+epochs_shown = [1, 2, 3, 4, 5, 6, 7, 10, 50, 100]
+pd.DataFrame({"epoch": epochs_shown,
+              "sheet error": [round(hundred.epoch_errors[e - 1], 6) for e in epochs_shown],
+              "true RMSE": [round(hundred.epoch_rmse[e - 1], 6) for e in epochs_shown]})
+
+# %% [markdown]
+# After the first epoch the error falls by only about 0.19 per epoch: the line has found the slope quickly but
+# crawls towards the intercept b = 30. Why it crawls, and why we cannot simply raise the learning rate, is the
+# subject of notebook 03.
+#
+# `gu.train` is the plain training loop every later notebook uses: every row updates, 29 per epoch. Its first
+# epoch error is the same (the thrown-away update only matters from epoch 2 on):
+
+# %%
+trained = gu.train(gu.Linear(a=1.0, b=1.0), gu.SGD(1e-4), x, y, epochs=2)
+print(f"train, epoch 1: {trained.epoch_errors[0]:.6f}   replay, epoch 1: {hundred.epoch_errors[0]:.6f}")
+print(f"train, epoch 2: {trained.epoch_errors[1]:.6f}   replay, epoch 2: {hundred.epoch_errors[1]:.6f}")
+
+# %% [markdown]
+# ## The path through (a, b)
+#
+# Left: the error surface (sum of squared errors over the 29 rows) as contour lines, and the path the weights take,
+# one dot per row. Right: each row's squared error on a log axis. `gu.PathLines` and `gu.RowErrorLines` draw them;
+# the same pieces power the sliders below.
+
+# %%
+fig, (ax_path, ax_err) = gu.figure(2)
+gu.PathLines(ax_path, ["basic sheet"]).update({"basic sheet": gu.replay("basic", epochs=5)})
+gu.RowErrorLines(ax_err, ["basic sheet"], len(x), 5).update({"basic sheet": gu.replay("basic", epochs=5)})
+gu.show(fig)
+
+# %% [markdown]
+# The path shoots almost straight to a ≈ 2 in the first rows (the slope term x·de/db is large because x is large),
+# then zig-zags slowly along the valley towards b = 30.
+#
+# ## Try it
+#
+# Move the learning rate (log scale) and the starting a and b. The left panel redraws the path, the right one the
+# error of every row, and the line above the plots gives the sheet error, or where the run diverged. Push lr past
+# about 2e-4 and watch the error explode within the first epoch.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+gu.explore_linear()
+
+# %% [markdown]
+# ## Summary
+#
+# - The sheet's model is pred = b + a·x, trained online: one update per row with de/db = 2(pred − y), de/da = x·de/db.
+# - Its "rmse" is sqrt(**sum** of squared errors): 150.755 after one epoch from Reset; the true RMSE is 27.99.
+# - The finite-difference columns overshoot the analytic gradient by exactly 0.01 (for b) and 0.01·x² (for a).
+# - The Run button throws away each epoch's last update; `gu.train` keeps it. Both agree on epoch 1.
+#
+# ## Exercises
+#
+# Fill in each function and run its cell; the check says "correct" or what is off.
+#
+# **1.** Write one SGD step of the sheet's rule.
+
+# %%
+def sgd_step(a, b, x, y, lr):
+    # return new_a, new_b
+    return None
+
+gu.check_sgd_step(sgd_step)
+
+# %% [markdown]
+# **2.** Write the sheet's error from a list of squared row errors, and **3.** the true RMSE.
+
+# %%
+def sheet_error(squared_errors):
+    return None
+
+def true_rmse(squared_errors):
+    return None
+
+gu.check_sheet_error(sheet_error)
+gu.check_true_rmse(true_rmse)
+
+# %% [markdown]
+# ## Questions
+#
+# 1. Row 5 (x = 86) moves a from 1.12 to 2.92 in one step. Which factor in de/da makes that step so large?
+# 2. If you doubled every x and kept lr = 1e-4, would the first epoch be more or less stable? Try it with the
+#    slider's lr instead: which lr gives the same effect as doubling x?
+# 3. The sheet error keeps falling by about 0.19 per epoch. Roughly how many epochs until it reaches 1?
