@@ -856,6 +856,45 @@ def survival_counts(lrs, w1, w2, b1=0.0, b2=0.0, epochs=5, x=None, y=None, scale
     return (~run.diverged).sum(axis=(1, 2))
 
 
+def quadratic_stability_bound(optimizer_name, beta=0.9, convention="sheet"):
+    """Largest lr*lambda for which an optimizer converges on a 1-D quadratic loss lambda/2 * w^2 (gradient
+    lambda*w). SGD: 2. Undamped (PyTorch) momentum, m = beta*m + g: 2 + 2*beta. The sheet's damped momentum,
+    m = beta*m + (1-beta)*g, is the undamped one with lr scaled by (1-beta): (2 + 2*beta)/(1 - beta).
+    (The sheet's row loss (pred - y)^2 has lambda = 2K, so SGD's bound lr*lambda < 2 is lr*K < 1.)"""
+    _choice("convention", convention, CONVENTIONS)
+    if optimizer_name == "SGD":
+        return 2.0
+    if optimizer_name == "Momentum":
+        return (2 + 2 * beta) if convention == "pytorch" else (2 + 2 * beta) / (1 - beta)
+    raise ValueError(f"optimizer_name must be 'SGD' or 'Momentum' (adaptive steps have no fixed bound); "
+                     f"got {optimizer_name!r}")
+
+
+def conventions_table():
+    """How the sheet, PyTorch and fastai write each optimizer, and what the differences do (a pandas DataFrame)."""
+    import pandas as pd
+
+    rows = [
+        ("momentum buffer", "m = β·m + (1−β)·g", "m = β·m + g (dampening 0)", "m = β·m + g (SGD with mom)",
+         "undamped steps are up to 1/(1−β) = 10× larger at β = 0.9"),
+        ("momentum step", "w −= lr·m", "w −= lr·m", "w −= lr·m", "same form; the buffer differs"),
+        ("SGD stability (1-D, curvature λ)", "lr·λ < 2", "lr·λ < 2", "lr·λ < 2", "the row loss (pred−y)² has λ = 2K"),
+        ("momentum stability", "lr·λ < (2+2β)/(1−β) = 38", "lr·λ < 2+2β = 3.8", "lr·λ < 2+2β = 3.8",
+         "damping scales the bound by 1/(1−β)"),
+        ("RMSProp divisor", "√v of the previous row", "√v of this row + ε (1e-8)", "√v of this row + ε (1e-8)",
+         "the sheet's first steps use the seed v = 10000"),
+        ("squared average start", "10000 (Reset), then seeded", "0", "0",
+         "a large start damps the first steps"),
+        ("Adam bias correction", "none", "m/(1−β1ᵗ), v/(1−β2ᵗ)", "m/(1−β1ᵗ), v/(1−β2ᵗ)",
+         "without it, early steps from m = 0 are 10× too small"),
+        ("Adam ε", "none", "1e-8, outside the root", "1e-5 (fastai's default eps), outside the root",
+         "no ε: a zero v would divide by zero"),
+        ("default betas", "β1 = 0.9, β2 = 0.9 (adam_ann: 0.95)", "β1 = 0.9, β2 = 0.999", "β1 = 0.9, β2 = 0.99",
+         "a short β2 memory reacts faster to a changing gradient scale"),
+    ]
+    return pd.DataFrame(rows, columns=["what", "sheet", "PyTorch", "fastai", "what the difference does"])
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # 7. plots
 # Static figures are plain matplotlib Figures (not registered with pyplot) shown as PNG images by `show`, so they
@@ -953,7 +992,7 @@ def path_of(run, names=("a", "b")):
 def plot_meter(ax, run, title="stability meter: lr·K per row"):
     meter = until_divergence(run, stability_meter(run))
     ax.semilogy(np.clip(np.nan_to_num(meter, nan=np.nan, posinf=1e12), 1e-4, 1e12), color="C1", label="lr·K")
-    ax.axhline(STABILITY_THRESHOLD, color="k", ls="--", lw=1, label="lr·K = 1: unstable above")
+    ax.axhline(STABILITY_THRESHOLD, color="k", ls="--", lw=1, label="lr·K = 1: the row overshoots above")
     ax.set_ylim(1e-3, 1e4)
     _style_row_axis(ax, {"run": run}, title)
 
@@ -1265,7 +1304,7 @@ def outcome_map(lr, epochs=3, w1=None, w2=None, b1=0.0, b2=0.0, scale=1.0):
     return grid_w1, grid_w2, log_error, run
 
 
-def draw_outcome_map(ax, w1, w2, log_error, vmin=0.0, vmax=6.0):
+def draw_outcome_map(ax, w1, w2, log_error, vmin=1.0, vmax=3.5):
     """Sheet error after training (colour, log10) over the initial (w1, w2); diverged runs in light grey."""
     import matplotlib
 
