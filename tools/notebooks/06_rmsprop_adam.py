@@ -1,0 +1,201 @@
+# %% [markdown]
+# # 06 · RMSProp, Adam and annealing, then the optimizer race
+#
+# The sheet's last three sheets divide each step by the root of a running average of squared gradients. This
+# notebook replays them exactly, from Reset through the macro history the workbook was saved with, shows the
+# annealing rule of `adam_ann` step by step, and then answers the learner's next question: does any of these
+# optimizers tame the 2-neuron explosion?
+
+# %%
+%matplotlib widget
+import sys
+sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
+
+import numpy as np
+import pandas as pd
+import graddesc_utils as gu
+
+pd.set_option("display.precision", 6)
+x, y = gu.load_data()
+
+# %% [markdown]
+# ## RMSProp, as the sheet writes it
+#
+# $$w \leftarrow w - \text{lr}\,\frac{g}{\sqrt{v_{\text{previous}}}}, \qquad v \leftarrow \beta v + (1-\beta)\,g^2$$
+#
+# Note the order: the sheet divides by the average from the row *before*, then folds this row's g² in. Reset
+# starts v at 10000 and then twice replaces it by the average a full pass ends with. The workbook was saved after
+# Reset and one Run click (5 epochs) at lr = 0.02; replaying exactly that lands on the saved weights bit for bit:
+
+# %%
+rmsprop = gu.replay("rmsprop", epochs=5)
+saved = gu.replay("rmsprop", start="saved").table().iloc[0]
+print("after Reset + 5 epochs:", rmsprop.params)
+print("the saved sheet's row 4:", {"b": saved.b, "a": saved.a})
+print("identical:", rmsprop.params == {"b": saved.b, "a": saved.a})
+print("sheet error per epoch:", np.round(rmsprop.epoch_errors, 4).tolist())
+
+# %% [markdown]
+# ## Why divide by √v?
+#
+# √v is the typical size of recent gradients, so g/√v is about ±1 whatever the gradient's scale: each weight
+# moves by about lr per step. Multiply every gradient by 1000 and the steps hardly change. Shown with the
+# PyTorch form (v starts at 0, ε = 1e-8 outside the root) on the basic sheet's first-epoch gradients of a:
+
+# %%
+gradients = gu.replay("basic").table().de_da.to_numpy()
+for scale in [1.0, 1000.0, 1e-3]:
+    optimizer = gu.RMSProp(0.01, beta=0.9, convention="pytorch")
+    state, weight, steps = optimizer.init_state((), 1), [np.asarray(0.0)], []
+    for g in scale * gradients[:6]:
+        new = optimizer.step(weight, [np.asarray(g)], state)
+        steps.append(float(new[0] - weight[0]))
+        weight = new
+    print(f"gradients x {scale:g}: first steps {np.round(steps, 5).tolist()}")
+
+# %% [markdown]
+# That is exactly what the 2-neuron model lacks under plain SGD: its gradients grow with its weights, and so do
+# its steps. With √v in the denominator they cannot.
+#
+# ## Adam, as the sheet writes it
+#
+# $$m \leftarrow \beta_1 m + (1-\beta_1) g, \quad v \leftarrow \beta_2 v + (1-\beta_2) g^2, \quad
+#   w \leftarrow w - \text{lr}\,\frac{m}{\sqrt{v}}$$
+#
+# using this row's m and v, no ε, no bias correction. The workbook was saved after Reset, 3 Run clicks at lr = 1,
+# then lr typed down to 0.1 and 1 more click: 15 + 5 epochs.
+
+# %%
+adam = gu.replay("adam", epochs=15)
+adam = gu.replay("adam", epochs=5, start=adam, lr=0.1)
+saved = gu.replay("adam", start="saved").table().iloc[0]
+print("Reset, 15 epochs at lr 1, 5 at lr 0.1:", adam.params)
+print("identical to the saved sheet's row 4:", adam.params == {"b": saved.b, "a": saved.a})
+
+# %% [markdown]
+# ## Annealing: the `adam_ann` sheet
+#
+# `adam_ann` is Adam with β2 = 0.95 and a rule in its macro: after every epoch, g2 = √v_b + √v_a (the gradient
+# scale, from the last row). If g2 is more than twice the smallest g2 seen so far, lr is divided by 4; if g2 is a
+# new smallest, it is remembered. Here is the rule, step by step, over 25 epochs from Reset:
+
+# %%
+annealed = gu.replay("adam_ann", epochs=25)
+g2_per_epoch = np.sqrt(annealed.history["sqavg"][:, :, -1]).sum(axis=0)
+_, reset_state = gu._reset_state("adam_ann")
+smallest = float(np.sqrt(reset_state["sqavg"]).sum())
+log = []
+for epoch, g2 in enumerate(g2_per_epoch, start=1):
+    lr_used = annealed.history["lr"][epoch - 1, 0]
+    ratio = g2 / smallest
+    action = "lr / 4" if ratio > 2 else ""
+    log.append({"epoch": epoch, "lr used": lr_used, "g2": round(g2, 4), "smallest so far": round(smallest, 4),
+                "g2 / smallest": round(ratio, 3), "macro": action})
+    smallest = min(smallest, g2)
+pd.DataFrame(log).iloc[:19]
+
+# %% [markdown]
+# The learning rate runs 1 → 0.25 → 0.0625 → 1/64 → 1/256, cut after epochs 7, 8, 16 and 17: each time a
+# gradient spike says the steps have become too large for the valley they are in.
+
+# %%
+print("lr used by each epoch:", [float(v) for v in annealed.history["lr"][:, 0]])
+print("sheet error per epoch:", np.round(annealed.epoch_errors, 3).tolist())
+
+# %% [markdown]
+# ## Three conventions
+#
+# The same names hide different formulas. PyTorch and fastai differ from the sheet in ways that change the
+# effective learning rate by up to 10×. `gu.RMSProp(..., convention="pytorch")` and friends run the PyTorch forms
+# (their tests compare them with torch.optim's published update rules).
+
+# %%
+gu.conventions_table()
+
+# %% [markdown]
+# ## Try it: RMSProp and Adam on the linear model
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+gu.explore_adaptive()
+
+# %% [markdown]
+# ## The optimizer race
+#
+# Now the learner's question: SGD, momentum, RMSProp, Adam and annealed Adam on the learner's 2-neuron model (all
+# weights 1, the sheet's x), and on the linear model, 10 epochs each, sheet conventions. SGD and momentum use the
+# sheet's lr = 1e-4; the adaptive ones lr = 0.1 (their steps are about lr in size, so their lr is on another scale).
+
+# %%
+race = {"2 neurons": gu.race(gu.TwoNeuron(), 1e-4, 0.1, epochs=10),
+        "linear": gu.race(gu.Linear(), 1e-4, 0.1, epochs=10)}
+outcome = pd.DataFrame({model: {name: (run.divergence_message() or f"error {run.epoch_errors[-1]:.3f}")
+                                for name, run in runs.items()} for model, runs in race.items()})
+outcome
+
+# %%
+fig, axes = gu.figure(2, sharey=True)
+for ax, (model, runs) in zip(axes, race.items()):
+    for name, run in runs.items():
+        errors = run.epoch_errors.copy()
+        if run.diverged:
+            errors[run.diverged_at[0] - 1:] = np.nan
+        ax.semilogy(np.arange(1, 11), gu.displayable(errors), marker=".", label=name)
+    ax.set_title(model, fontsize=10)
+    ax.set_xlabel("epoch")
+axes[0].set_ylabel("sheet error (diverged runs stop)")
+axes[1].legend(fontsize=8)
+gu.show(fig)
+
+# %% [markdown]
+# SGD dies in epoch 1, as in notebook 02. Damped momentum averages ten rows of gradients, which delays the
+# runaway but does not stop it: its step is still lr × (a gradient), and the gradient still grows with the
+# weights. RMSProp and the Adams survive because their step is lr × g/√v, about lr per weight whatever the
+# gradient's size: the stability meter's feedback loop (bigger weights → bigger K → bigger step) is cut at the
+# last link. (RMSProp at lr = 0.1 survives but rattles at a large error; try a smaller lr with the sliders below.)
+# They do not make the model better than the line it is; they make its training stable.
+#
+# ## Try it: the race with your learning rates
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+gu.explore_race()
+
+# %% [markdown]
+# ## Summary
+#
+# - RMSProp and Adam divide by the root of a running average of g², so each weight moves about lr per step,
+#   whatever the gradient's scale.
+# - The sheets replay exactly: Reset + the saved macro history lands on the saved weights bit for bit (adam_ann to
+#   about 1e-13), and adam_ann's annealing cuts lr after epochs 7, 8, 16 and 17.
+# - The sheet, PyTorch and fastai write these optimizers differently; the differences change effective step sizes.
+# - On the learner's 2-neuron model at these settings, SGD and momentum diverge, the adaptive optimizers survive.
+#
+# ## Exercises
+#
+# **1.** One row of the sheet's Adam for one weight.
+
+# %%
+def adam_step(weight, m, v, g, lr, beta1, beta2):
+    # return new_weight, new_m, new_v
+    return None
+
+gu.check_adam_step(adam_step)
+
+# %% [markdown]
+# **2.** The adam_ann macro's rule: given the current lr, this epoch's g2 and the smallest g2 so far, return the
+# next lr and the new smallest.
+
+# %%
+def anneal(lr, g2, smallest):
+    return None
+
+gu.check_annealing(anneal)
+
+# %% [markdown]
+# ## Questions
+#
+# 1. Why does RMSProp in the sheet divide by the *previous* row's average? What would happen at the first row if it
+#    used this row's, with v starting at 0?
+# 2. Adam's steps are about lr in size. Why can Adam at lr = 1 still fail to settle on the linear model?
+# 3. Which optimizer would you pick for the learner's model, and with what lr? Check with the race sliders.

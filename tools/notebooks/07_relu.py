@@ -1,0 +1,192 @@
+# %% [markdown]
+# # 07 · ReLU: the model that "trains freely"
+#
+# The learner's third finding: *"With a ReLU on the first neuron the error no longer exploded, but it stayed much
+# worse than the 1-neuron model's."* They concluded that ReLU makes multi-neuron models work. Let us look at what
+# actually happens at their settings (lr = 1e-4, every weight 1), row by row.
+#
+# The model is pred = w2·ReLU(h) + b2 with h = w1·x + b1 and ReLU(h) = max(h, 0). Its derivative is 1 where
+# h > 0 and 0 where h ≤ 0: a row with h ≤ 0 passes **no** gradient to w1, b1 or w2.
+
+# %%
+%matplotlib widget
+import sys
+sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
+
+import numpy as np
+import pandas as pd
+import graddesc_utils as gu
+
+pd.set_option("display.precision", 3)
+x, y = gu.load_data()
+
+# %% [markdown]
+# ## The learner's run, 10 epochs
+#
+# Compared with the linear model at the same lr, and with the best *constant* predictor (pred = mean of y for every
+# row), which ignores x altogether:
+
+# %%
+relu = gu.train(gu.TwoNeuron(relu=True), gu.SGD(1e-4), x, y, epochs=10)
+linear = gu.train(gu.Linear(), gu.SGD(1e-4), x, y, epochs=10)
+best_constant = np.sqrt(np.sum((y - y.mean()) ** 2))
+print("ReLU run:", relu.divergence_message() or "no divergence")
+pd.DataFrame({"epoch": range(1, 11), "ReLU 2 neurons": relu.epoch_errors.round(3),
+              "linear": linear.epoch_errors.round(3), "best constant": round(best_constant, 3)})
+
+# %% [markdown]
+# No explosion, and an error that falls a little every epoch: it does look as if it "trains". But it is worse
+# than a constant! Here is epoch 1 from row 22 on:
+
+# %%
+steps = relu.table()
+steps.index = steps.index + 1
+steps[["x", "w1", "b1", "w2", "b2", "h", "pred", "err_sq", "de_dw1", "de_db1", "de_dw2", "de_db2"]].iloc[21:]
+
+# %% [markdown]
+# Up to row 26 the ReLU model behaves exactly like the learner's linear 2-neuron model (every h was positive, and
+# ReLU of a positive number is the number itself), including its growing overshoots. At row 26 the overshoot is
+# enormous (squared error 438,684), and the step throws w1 to about −28.6. From then on h = w1·x + b1 is negative
+# for **every** row, since every x is at least 8:
+
+# %%
+print(f"after row 26: w1 = {steps.w1.iloc[26]:.3f}, b1 = {steps.b1.iloc[26]:.3f}")
+h_all = steps.w1.iloc[26] * x + steps.b1.iloc[26]
+print(f"h over all 29 rows lies between {h_all.min():.1f} and {h_all.max():.1f}: rows with h > 0: {(h_all > 0).sum()}")
+
+# %% [markdown]
+# ## Which rows still pass gradient, which weights still learn
+#
+# Count the active rows (h > 0) in every epoch, and how much each weight moves from the start of epoch 2 to the end:
+
+# %%
+h_per_row = relu.history["h"]  # epochs x rows
+print("active rows per epoch:", (h_per_row > 0).sum(axis=1).tolist())
+start_of_2 = {n: relu.history["theta"][i, 1, 0] for i, n in enumerate(relu.model.names)}
+moved = {n: round(float(relu.params[n] - start_of_2[n]), 6) for n in relu.model.names}
+print("change of each weight over epochs 2-10:", moved)
+
+# %% [markdown]
+# Only b2 still learns. The neuron is **dead**: it outputs 0 for every input, its weights receive zero gradient,
+# and nothing can revive it. The model that remains is pred = b2, a constant, creeping towards the mean of y at
+# lr = 1e-4. It cannot get below the best constant's error of 294.13, however long it trains; the linear model
+# already had 105 after two epochs. The neuron's activity, epoch by epoch:
+
+# %%
+fig, (ax_h, ax_err) = gu.figure(2)
+image = ax_h.imshow(np.sign(h_per_row), aspect="auto", cmap="coolwarm_r", vmin=-1, vmax=1,
+                    extent=(0.5, 29.5, 10.5, 0.5), interpolation="nearest")
+ax_h.set_xlabel("row")
+ax_h.set_ylabel("epoch")
+ax_h.set_title("sign of h per row: blue active (h > 0), red dead", fontsize=10)
+gu.RowErrorLines(ax_err, ["ReLU", "linear"], len(x), 10).update({"ReLU": relu, "linear": linear})
+ax_err.axhline(best_constant ** 2 / len(x), color="k", ls="--", lw=0.8, label="best constant (mean sq. error)")
+ax_err.legend(fontsize=8, loc="upper right")
+gu.show(fig)
+
+# %% [markdown]
+# So "it no longer explodes" is true, but for a bad reason: the explosion killed the neuron, and a dead neuron
+# cannot explode. This is the **dying ReLU** problem. It is not rare at these settings: from 3,721 starting
+# points (w1, w2 on a grid, b1 = b2 = 1) at lr = 1e-4, after 5 epochs:
+
+# %%
+grid = np.linspace(-3, 3, 61)
+w1, w2 = np.meshgrid(grid, grid, indexing="ij")
+sweep = gu.train(gu.TwoNeuron(w1=w1, b1=1.0, w2=w2, b2=1.0, relu=True), gu.SGD(1e-4), x, y, epochs=5, trace=False)
+active = gu.active_rows(sweep.model, sweep.params, x[:, None, None]).sum(axis=0)
+print(f"diverged: {int(sweep.diverged.sum())}; dead (no active row): {int(((active == 0) & ~sweep.diverged).sum())}; "
+      f"alive: {int(((active > 0) & ~sweep.diverged).sum())} of {active.size}")
+
+# %% [markdown]
+# ## With the learner's finite differences
+#
+# The learner trained on forward differences (notebook 02). The ReLU run with them dies too, at a different w1:
+
+# %%
+fd = gu.train(gu.TwoNeuron(relu=True), gu.SGD(1e-4), x, y, epochs=10, gradient="finite_difference")
+print("finite differences:", fd.divergence_message() or "no divergence",
+      "| active rows at the end:", int(gu.active_rows(fd.model, fd.params, x).sum()),
+      "| w1 =", round(fd.params["w1"], 3), "| error after 10 epochs:", round(float(fd.epoch_errors[-1]), 3))
+
+# %% [markdown]
+# At the kink itself the two gradients disagree. Take a row where h is just below 0, h = −0.005 (x = 14,
+# w1 = 1, b1 = −14.005). The analytic rule says ReLU's slope is 0 there, so w1 and b1 get no gradient; a forward
+# step of 0.01 in w1 moves h to +0.135, across the kink, and the difference sees a slope:
+
+# %%
+model = gu.TwoNeuron(relu=True)
+theta = [np.asarray(v) for v in (1.0, -14.005, 1.0, 1.0)]
+estimate, _ = model.finite_difference(theta, 14.0, 58.0, step=0.01)
+analytic = model.loss_gradient(theta, 14.0, 58.0)
+pd.DataFrame({"weight": model.names, "forward difference": [float(v) for v in estimate],
+              "analytic": [float(v) + 0.0 for v in analytic]})
+
+# %% [markdown]
+# ## When does the ReLU model train well?
+#
+# Keep the neuron alive: a learning rate small enough that no overshoot flings w1 negative, inputs scaled so
+# overshoots are small, or a start already near a fit.
+
+# %%
+cases = [("lr = 1e-5", gu.TwoNeuron(relu=True), 1e-5, x),
+         ("lr = 3e-5", gu.TwoNeuron(relu=True), 3e-5, x),
+         ("lr = 1e-4 (the learner's)", gu.TwoNeuron(relu=True), 1e-4, x),
+         ("x/100, lr = 1e-3", gu.TwoNeuron(relu=True), 1e-3, x / 100),
+         ("x/100, lr = 1e-2", gu.TwoNeuron(relu=True), 1e-2, x / 100),
+         ("start w1 = w2 = 1.4, b1 = 0, b2 = 30, lr = 1e-4", gu.TwoNeuron(1.4, 0.0, 1.4, 30.0, relu=True), 1e-4, x)]
+rows = []
+for label, model, lr, inputs in cases:
+    run = gu.train(model, gu.SGD(lr), inputs, y, epochs=20, trace=False)
+    rows.append({"setting": label, "diverged": run.diverged_at,
+                 "active rows at the end": int(gu.active_rows(run.model, run.params, inputs).sum()),
+                 "sheet error after 20 epochs": round(float(run.epoch_errors[-1]), 3)})
+pd.DataFrame(rows)
+
+# %% [markdown]
+# Alive, the ReLU model is as good as the linear one (with all rows active it *is* the linear 2-neuron model);
+# scaled, it fits the data exactly. Dead, it is a constant.
+#
+# ## Try it
+#
+# Sliders for lr and the four starting weights, and a toggle for scaled inputs. The readout counts the active rows
+# at the end; the right panel shows h per row (above 0: the neuron passes gradient).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+gu.explore_relu()
+
+# %% [markdown]
+# ## Summary
+#
+# - At the learner's settings the ReLU model overshoots at row 26 of epoch 1, w1 jumps to about −28.6, and h < 0
+#   on every row from then on: the neuron is dead.
+# - A dead neuron passes no gradient to w1, b1, w2; only b2 learns, so the model is a constant, worse than the
+#   best constant (294.13) and far worse than the linear model. It "trains freely" because it cannot explode.
+# - At lr = 1e-4, 3,720 of 3,721 grid starts end dead. Smaller lr, scaled inputs or a good start keep it alive.
+# - A forward difference across the kink sees a slope the analytic rule does not.
+#
+# ## Exercises
+#
+# **1.** Count the active rows for given w1, b1 (x is an array of inputs).
+
+# %%
+def active_rows(w1, b1, x):
+    return None
+
+gu.check_active_rows(active_rows)
+
+# %% [markdown]
+# **2.** The slope of ReLU that backpropagation uses, at h.
+
+# %%
+def relu_slope(h):
+    return None
+
+gu.check_relu_slope(relu_slope)
+
+# %% [markdown]
+# ## Questions
+#
+# 1. After the neuron dies, b2 keeps learning. Towards which value does it creep, and why so slowly at lr = 1e-4?
+# 2. Could a negative x revive the neuron? What about a positive b1 large enough?
+# 3. Why does the linear 2-neuron model explode where the ReLU one dies? Which single row decided it?
