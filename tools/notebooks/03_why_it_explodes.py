@@ -176,6 +176,23 @@ print(f"   its epoch edge = {best_edge:.3e} (linear model: {linear_edge:.3e}), "
       f"{linear_edge / best_edge:.2f} times lower")
 
 # %% [markdown]
+# What happens to a fit that is too sharp for the learning rate? Start right next to the unstable fit w1 = 1,
+# w2 = 2 (b2 off by 0.001) at lr = 1e-4:
+
+# %%
+near = gu.exact_fit(1.0, 0.0)
+catapult = gu.train(gu.TwoNeuron(near["w1"], near["b1"], near["w2"], near["b2"] + 1e-3), gu.SGD(1e-4), x, y,
+                    epochs=40, trace=False)
+print("sheet error, epochs 1-8:", np.round(catapult.epoch_errors[:8], 3).tolist())
+print("where it settles:", {k: round(v, 3) for k, v in catapult.params.items()})
+print(f"epoch-map radius there at lr 1e-4: {gu.epoch_map_radius(two, catapult.params, 1e-4):.6f}")
+
+# %% [markdown]
+# The tiny error grows a few hundredfold, the weights are thrown off the sharp fit, and they land on a balanced
+# one (w1 ≈ w2 ≈ 1.4) whose radius is 1: stable, and training settles there. Instability near a fit does not always
+# mean explosion; sometimes it catapults the weights to a flatter fit. The learner's run had no such luck: it was
+# still far from any fit, where K keeps growing with the weights.
+#
 # Even the gentlest exact fit of the 2-neuron model is sharper than the linear model's only fit, whichever way it
 # is measured. But note what the numbers also say: at lr = 1e-4 stable fits *do exist* (the balanced one barely,
 # the centred ones comfortably). The learner's run does not die because no solution is stable; it dies on the way
