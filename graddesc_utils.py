@@ -94,45 +94,85 @@ def _check_data(x, y):
 
 # ----------------------------------------------------------------------------------------------------------------
 # 2. models
-# A model knows its parameter names (in the order the sheet shows them), its prediction and the derivative of the
-# prediction with respect to each parameter. `theta` is a sequence of arrays, one per name, all one shape.
+# A model knows its parameter names (in the order the sheet shows them), its prediction, and the derivative of the
+# prediction with respect to each parameter. `theta` is a stacked array (one row per name) or a sequence of arrays
+# of one shape. Results go into preallocated buffers (`ws`, `out`) so the training loop allocates nothing per row
+# (on this kind of machine a fresh 0.5 MB temporary costs more than the arithmetic); without buffers they allocate.
 # ----------------------------------------------------------------------------------------------------------------
+class Workspace:
+    """Named scratch arrays of one shape, reused row after row."""
+
+    def __init__(self, shape, names, n_params):
+        self.shape = shape
+        for name in names:
+            setattr(self, name, np.empty(shape))
+        self.mask = np.empty(shape, dtype=bool)
+        self.stacked = np.empty((n_params,) + shape)
+
+
+def _shape_of(theta, x):
+    return np.broadcast_shapes(*(np.shape(t) for t in theta), np.shape(x))
+
+
 class Model:
     names: tuple = ()
+    _buffers = ("pred", "residual", "err", "h", "act")
 
     def __init__(self, **params):
         self.initial = {name: _number_array(name, params[name], allowed="a finite number")
                         for name in self.names}
 
-    def predict(self, theta, x):
+    def workspace(self, shape):
+        return Workspace(shape, self._buffers, len(self.names))
+
+    def _ws(self, ws, theta, x):
+        return ws if ws is not None else self.workspace(_shape_of(theta, x))
+
+    def predict(self, theta, x, ws=None):
+        """The prediction at data row x (written to ws.pred)."""
         raise NotImplementedError
 
-    def pred_gradient(self, theta, x):
-        """d pred / d theta_i for each parameter, at data row x."""
+    def pred_gradient(self, theta, x, out=None, ws=None, scale=None, predicted=False):
+        """d pred / d theta_i for each parameter at data row x, stacked: shape (n_params, *shape).
+        With `scale`, each is multiplied by it as it is computed (the chain rule, without a second pass).
+        predicted=True: predict(theta, x, ws) has just run, so its intermediate values in ws are reused."""
         raise NotImplementedError
 
-    def loss_gradient(self, theta, x, y, pred=None):
-        """Analytic d (pred - y)^2 / d theta_i: the sheet's de/db = 2*(pred - y), de/da = x * de/db."""
-        if pred is None:
-            pred = self.predict(theta, x)
-        de_dpred = 2 * (pred - y)
-        return [de_dpred * d for d in self.pred_gradient(theta, x)]
+    def loss_gradient(self, theta, x, y, pred=None, out=None, ws=None):
+        """Analytic d (pred - y)^2 / d theta_i = 2*(pred - y) * d pred / d theta_i.
+        For the sheet's model that is exactly its cells: de/db = 2*(pred - y), de/da = x * de/db.
+        `pred`, if given with `ws`, must come from predict(theta, x, ws): what predict left in ws is reused."""
+        if pred is None or ws is None:
+            ws = self._ws(ws, theta, x)
+            pred = self.predict(theta, x, ws)
+        de_dpred = np.subtract(pred, y, out=ws.residual)
+        de_dpred *= 2
+        return self.pred_gradient(theta, x, out, ws, scale=de_dpred, predicted=True)
 
-    def finite_difference(self, theta, x, y, step=0.01, pred=None):
-        """Forward difference of the row's squared error, one parameter at a time, as the sheet's `est de/db`.
+    def finite_difference(self, theta, x, y, step=0.01, pred=None, out=None, moved_err=None, ws=None):
+        """Forward difference of the row's squared error, one parameter at a time, as the sheet's `est de/db`:
+        ((pred with theta_i + step) - y)^2 - (pred - y)^2, divided by step.
 
-        Returns (estimates, squared errors with that parameter moved by `step`)."""
+        Returns (estimates, squared errors with that parameter moved), each stacked (n_params, *shape).
+        `ws` must not be the workspace holding `pred`."""
+        ws = self._ws(ws, theta, x)
         if pred is None:
-            pred = self.predict(theta, x)
-        err_sq = _square(pred - y)
-        estimates, moved_errors = [], []
-        for i in range(len(theta)):
-            moved = list(theta)
-            moved[i] = theta[i] + step
-            moved_err = _square(self.predict(moved, x) - y)
-            moved_errors.append(moved_err)
-            estimates.append((moved_err - err_sq) / step)
-        return estimates, moved_errors
+            pred = self.predict(theta, x)  # its own buffers, apart from ws
+        n = len(self.names)
+        out = np.empty((n,) + ws.shape) if out is None else out
+        moved_err = np.empty((n,) + ws.shape) if moved_err is None else moved_err
+        err = np.subtract(pred, y, out=ws.err)
+        err *= err
+        moved = ws.stacked
+        for i in range(n):
+            for j in range(n):
+                np.copyto(moved[j, ...], theta[j])  # [j, ...]: a view even when 0-d
+            moved[i] += step
+            np.subtract(self.predict(moved, x, ws), y, out=moved_err[i, ...])
+            moved_err[i] *= moved_err[i]
+            np.subtract(moved_err[i], err, out=out[i, ...])
+            out[i] /= step
+        return out, moved_err
 
     def params(self):
         return {name: _scalar_or_array(value) for name, value in self.initial.items()}
@@ -149,20 +189,18 @@ class Linear(Model):
     def __init__(self, a=1.0, b=1.0):
         super().__init__(a=a, b=b)
 
-    def predict(self, theta, x):
-        b, a = theta
-        return b + a * x
+    def predict(self, theta, x, ws=None):
+        ws = self._ws(ws, theta, x)
+        b, a = theta[0], theta[1]
+        pred = np.multiply(a, x, out=ws.pred)
+        pred += b  # pred = b + a*x
+        return pred
 
-    def pred_gradient(self, theta, x):
-        b, a = theta
-        return [np.ones_like(b), np.broadcast_to(x, np.shape(a)) * 1.0]
-
-    def loss_gradient(self, theta, x, y, pred=None):
-        # Exactly the sheet's cells: de/db = 2*(pred - y); de/da = x * de/db.
-        if pred is None:
-            pred = self.predict(theta, x)
-        de_db = 2 * (pred - y)
-        return [de_db, x * de_db]
+    def pred_gradient(self, theta, x, out=None, ws=None, scale=None, predicted=False):
+        out = out if out is not None else np.empty((2,) + _shape_of(theta, x))
+        out[0] = 1.0 if scale is None else scale  # d pred / db (times scale)
+        np.multiply(x, out[0], out=out[1, ...])   # d pred / da = x (times scale)
+        return out
 
 
 class TwoNeuron(Model):
@@ -177,24 +215,35 @@ class TwoNeuron(Model):
         self.relu = bool(relu)
         super().__init__(w1=w1, b1=b1, w2=w2, b2=b2)
 
-    def hidden(self, theta, x):
-        """h = w1*x + b1, the first neuron's pre-activation."""
-        w1, b1 = theta[0], theta[1]
-        return w1 * x + b1
+    def hidden(self, theta, x, ws=None):
+        """h = w1*x + b1, the first neuron's pre-activation (written to ws.h)."""
+        ws = self._ws(ws, theta, x)
+        h = np.multiply(theta[0], x, out=ws.h)
+        h += theta[1]
+        return h
 
-    def activation(self, h):
-        return np.maximum(h, 0.0) if self.relu else h
+    def _activation(self, h, ws):
+        return np.maximum(h, 0.0, out=ws.act) if self.relu else h
 
-    def predict(self, theta, x):
-        w2, b2 = theta[2], theta[3]
-        return w2 * self.activation(self.hidden(theta, x)) + b2
+    def predict(self, theta, x, ws=None):
+        ws = self._ws(ws, theta, x)
+        act = self._activation(self.hidden(theta, x, ws), ws)
+        pred = np.multiply(theta[2], act, out=ws.pred)
+        pred += theta[3]  # pred = w2*act(h) + b2
+        return pred
 
-    def pred_gradient(self, theta, x):
-        w2 = theta[2]
-        h = self.hidden(theta, x)
-        slope = (h > 0).astype(float) if self.relu else 1.0  # ReLU: derivative 0 at h <= 0
-        dpred_dh = w2 * slope
-        return [dpred_dh * x, dpred_dh * np.ones_like(h), self.activation(h), np.ones_like(h)]
+    def pred_gradient(self, theta, x, out=None, ws=None, scale=None, predicted=False):
+        ws = self._ws(ws, theta, x)
+        out = out if out is not None else np.empty((4,) + ws.shape)
+        h = ws.h if predicted else self.hidden(theta, x, ws)
+        act = (ws.act if self.relu else h) if predicted else self._activation(h, ws)
+        out[3] = 1.0 if scale is None else scale        # d pred / db2 = 1
+        np.multiply(act, out[3], out=out[2, ...])       # d pred / dw2 = act(h)
+        np.multiply(theta[2], out[3], out=out[1, ...])  # d pred / db1 = w2 * act'(h)
+        if self.relu:
+            out[1] *= np.greater(h, 0, out=ws.mask)     # ReLU: act'(h) = 0 at h <= 0
+        np.multiply(out[1], x, out=out[0, ...])         # d pred / dw1 = w2 * act'(h) * x
+        return out
 
     def __repr__(self):
         return super().__repr__()[:-1] + f", relu={self.relu})"
@@ -214,7 +263,8 @@ def _scalar_or_array(value):
 # ----------------------------------------------------------------------------------------------------------------
 # 3. optimizers
 # An optimizer holds hyperparameters; its state (moving averages, step count, the current lr) lives in a dict that
-# the engine passes to `step`, so one optimizer object serves many runs.
+# the engine passes to `step`, so one optimizer object serves many runs. `step` updates the stacked weights and the
+# state in place.
 #   convention="sheet":   the workbook's formulas: EMA with (1 - beta), no epsilon, no bias correction, RMSProp
 #                         dividing by the previous row's average, squared averages starting at 10000.
 #   convention="pytorch": torch.optim.SGD(momentum=beta), RMSprop(alpha=beta, eps=1e-8), Adam(eps=1e-8).
@@ -234,6 +284,7 @@ class Optimizer:
         self.convention = _choice("convention", convention, CONVENTIONS)
         self.betas = {name: _number_array(name, value, low=0, high=1, high_inclusive=False,
                                           allowed="a number in [0, 1)") for name, value in betas.items()}
+        self.one_minus = {name: 1 - beta for name, beta in self.betas.items()}  # the sheet's (1-beta), once
 
     def hyperparameters(self):
         return {"lr": self.lr, **self.betas}
@@ -247,9 +298,12 @@ class Optimizer:
             state["sqavg"] = np.full((n_params,) + shape, start)
         return state
 
-    def step(self, theta, grad, state):
-        """The new weights after one row. Updates `state` in place."""
-        raise NotImplementedError
+    def step(self, theta, grad, state, scratch=None):
+        """One row's update of the stacked weights `theta` (n_params, *shape), in place; `state` too.
+        `scratch` is two arrays shaped like theta (allocated when not given). Returns theta."""
+        scratch = scratch if scratch is not None else (np.empty_like(theta), np.empty_like(theta))
+        self._step(theta, grad, state, *scratch)
+        return theta
 
     def end_epoch(self, state):
         """Called after every epoch (annealing lives here)."""
@@ -265,9 +319,8 @@ class SGD(Optimizer):
     def __init__(self, lr, convention="sheet"):
         super().__init__(lr, convention)
 
-    def step(self, theta, grad, state):
-        lr = state["lr"]
-        return [p - lr * g for p, g in zip(theta, grad)]
+    def _step(self, theta, grad, state, step, _):
+        theta -= np.multiply(state["lr"], grad, out=step)
 
 
 class Momentum(Optimizer):
@@ -278,13 +331,11 @@ class Momentum(Optimizer):
     def __init__(self, lr, beta=0.9, convention="sheet"):
         super().__init__(lr, convention, beta=beta)
 
-    def step(self, theta, grad, state):
-        beta, lr, mom = self.betas["beta"], state["lr"], state["mom"]
-        new = []
-        for i, (p, g) in enumerate(zip(theta, grad)):
-            mom[i] = beta * mom[i] + ((1 - beta) * g if self.convention == "sheet" else g)
-            new.append(p - lr * mom[i])
-        return new
+    def _step(self, theta, grad, state, step, _):
+        mom = state["mom"]
+        mom *= self.betas["beta"]
+        mom += np.multiply(self.one_minus["beta"], grad, out=step) if self.convention == "sheet" else grad
+        theta -= np.multiply(state["lr"], mom, out=step)
 
 
 class RMSProp(Optimizer):
@@ -295,17 +346,21 @@ class RMSProp(Optimizer):
     def __init__(self, lr, beta=0.9, convention="sheet"):
         super().__init__(lr, convention, beta=beta)
 
-    def step(self, theta, grad, state):
-        beta, lr, sqavg = self.betas["beta"], state["lr"], state["sqavg"]
-        new = []
-        for i, (p, g) in enumerate(zip(theta, grad)):
-            if self.convention == "sheet":
-                new.append(p - lr * g / np.sqrt(sqavg[i]))
-                sqavg[i] = beta * sqavg[i] + (1 - beta) * _square(g)
-            else:
-                sqavg[i] = beta * sqavg[i] + (1 - beta) * _square(g)
-                new.append(p - lr * (g / (np.sqrt(sqavg[i]) + TORCH_EPS)))  # torch: addcdiv_
-        return new
+    def _fold_in_squares(self, grad, sqavg, step):
+        sqavg *= self.betas["beta"]
+        sqavg += np.multiply(np.multiply(grad, grad, out=step), self.one_minus["beta"], out=step)
+
+    def _step(self, theta, grad, state, step, root):
+        lr, sqavg = state["lr"], state["sqavg"]
+        if self.convention == "sheet":
+            np.multiply(lr, grad, out=step)
+            theta -= np.divide(step, np.sqrt(sqavg, out=root), out=step)
+            self._fold_in_squares(grad, sqavg, step)
+        else:
+            self._fold_in_squares(grad, sqavg, step)
+            np.sqrt(sqavg, out=root)
+            root += TORCH_EPS
+            theta -= np.multiply(lr, np.divide(grad, root, out=step), out=step)  # torch: addcdiv_
 
 
 class Adam(Optimizer):
@@ -330,22 +385,23 @@ class Adam(Optimizer):
             state["smallest_grad2"] = np.sqrt(state["sqavg"]).sum(axis=0)
         return state
 
-    def step(self, theta, grad, state):
-        beta1, beta2, lr = self.betas["beta1"], self.betas["beta2"], state["lr"]
-        mom, sqavg = state["mom"], state["sqavg"]
+    def _step(self, theta, grad, state, step, root):
+        lr, mom, sqavg = state["lr"], state["mom"], state["sqavg"]
         state["t"] += 1
-        new = []
-        for i, (p, g) in enumerate(zip(theta, grad)):
-            mom[i] = beta1 * mom[i] + (1 - beta1) * g
-            sqavg[i] = beta2 * sqavg[i] + (1 - beta2) * _square(g)
-            if self.convention == "sheet":
-                new.append(p - lr * mom[i] / np.sqrt(sqavg[i]))
-            else:
-                t = state["t"]
-                step_size = lr / (1 - beta1 ** t)
-                denom = np.sqrt(sqavg[i]) / np.sqrt(1 - beta2 ** t) + TORCH_EPS
-                new.append(p - step_size * (mom[i] / denom))  # torch: addcdiv_
-        return new
+        mom *= self.betas["beta1"]
+        mom += np.multiply(self.one_minus["beta1"], grad, out=step)
+        sqavg *= self.betas["beta2"]
+        sqavg += np.multiply(np.multiply(grad, grad, out=step), self.one_minus["beta2"], out=step)
+        np.sqrt(sqavg, out=root)
+        if self.convention == "sheet":
+            np.multiply(lr, mom, out=step)
+            theta -= np.divide(step, root, out=step)
+        else:
+            t = state["t"]
+            step_size = lr / (1 - self.betas["beta1"] ** t)
+            root /= np.sqrt(1 - self.betas["beta2"] ** t)
+            root += TORCH_EPS
+            theta -= np.multiply(step_size, np.divide(mom, root, out=step), out=step)  # torch: addcdiv_
 
     def end_epoch(self, state):
         if not self.anneal:
@@ -380,7 +436,7 @@ def train(model, optimizer, x, y, epochs=1, *, gradient="analytic", fd_step=0.01
 
 def _engine(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0.01, trace=True,
             start=None, state=None, copy_back_last_row=False, excel_rows=False, sheet=None):
-    """The one training loop behind `train` and `replay`.
+    """The one training loop behind `train` and `replay`. It allocates nothing per row.
 
     copy_back_last_row: the workbook's Run macro copies the weights *used by* the last row back to the start cells,
     so the last row's update is thrown away (its gradient still enters the moving averages)."""
@@ -397,11 +453,23 @@ def _engine(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0.01
     shape = np.broadcast_shapes(*(np.shape(v) for v in initial.values()),
                                 *(np.shape(v) for v in optimizer.hyperparameters().values()))
     n_params, n_rows = len(model.names), len(x)
-    theta = [np.broadcast_to(initial[name], shape).astype(float) for name in model.names]
-    state = optimizer.init_state(shape, n_params) if state is None else _copy_state(state, shape)
     if trace and n_params * epochs * n_rows * max(1, math.prod(shape)) > _TRACE_LIMIT:
         raise ValueError(f"trace=True would record {epochs} epochs x {n_rows} rows x {math.prod(shape)} "
                          f"configurations; pass trace=False for sweeps (epoch results are kept)")
+    theta = np.empty((n_params,) + shape)  # the weights in use, one row per name
+    for i, name in enumerate(model.names):
+        theta[i] = initial[name]
+    state = optimizer.init_state(shape, n_params) if state is None else _copy_state(state, shape)
+
+    # Buffers, reused row after row.
+    ws, ws_moved = model.workspace(shape), model.workspace(shape)
+    analytic, estimate, moved_err = (np.empty_like(theta) for _ in range(3))
+    scratch = (np.empty_like(theta), np.empty_like(theta))
+    err_sq, largest_weight, smallest_weight = np.empty(shape), np.empty(shape), np.empty(shape)
+    healthy, weights_ok, newly = (np.empty(shape, dtype=bool) for _ in range(3))
+    alive = np.ones(shape, dtype=bool)  # not diverged yet
+    used_by_last_row = np.empty_like(theta)
+    grad = estimate if gradient == "finite_difference" else analytic
 
     sse = np.zeros((epochs,) + shape)  # the sheet's error is sqrt of this sum, per epoch
     diverged_epoch = np.zeros(shape, dtype=int)  # 0 = never; else counted from 1 as a learner reads them
@@ -410,29 +478,39 @@ def _engine(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0.01
 
     with np.errstate(all="ignore"):  # overflow is a result here, reported through diverged_at, not a warning
         for epoch in range(epochs):
+            epoch_sse = sse[epoch, ...]  # a view, even for one configuration
             for row in range(n_rows):
                 xi, yi = x[row], y[row]
-                pred = model.predict(theta, xi)
-                err_sq = _square(pred - yi)
-                sse[epoch] += err_sq
-                healthy = err_sq <= DIVERGENCE_LIMIT  # False for NaN and inf too
-                for p in theta:
-                    healthy &= np.abs(p) <= DIVERGENCE_LIMIT
-                if not healthy.all():
-                    newly = ~healthy & (diverged_epoch == 0)
-                    diverged_epoch[newly] = epoch + 1
-                    diverged_row[newly] = row + 1
-                if gradient == "analytic" and record is None:
-                    grad = model.loss_gradient(theta, xi, yi, pred)
+                pred = model.predict(theta, xi, ws)
+                np.subtract(pred, yi, out=err_sq)
+                err_sq *= err_sq  # (pred - y)^2
+                epoch_sse += err_sq
+                # Diverged: the squared error or a weight in use is not finite or beyond the limit (NaN fails the
+                # comparisons, and max/min propagate it).
+                np.less_equal(err_sq, DIVERGENCE_LIMIT, out=healthy)
+                healthy &= np.less_equal(np.maximum.reduce(theta, axis=0, out=largest_weight), DIVERGENCE_LIMIT,
+                                         out=weights_ok)
+                healthy &= np.greater_equal(np.minimum.reduce(theta, axis=0, out=smallest_weight),
+                                            -DIVERGENCE_LIMIT, out=weights_ok)
+                np.greater(alive, healthy, out=newly)  # alive and not healthy
+                if np.logical_or.reduce(newly, axis=None):  # (ufuncs directly: numpy's wrappers cost more)
+                    np.copyto(diverged_epoch, epoch + 1, where=newly)
+                    np.copyto(diverged_row, row + 1, where=newly)
+                    alive ^= newly
+                if gradient == "finite_difference":
+                    model.finite_difference(theta, xi, yi, fd_step, pred, estimate, moved_err, ws_moved)
                 else:
-                    estimates, moved = model.finite_difference(theta, xi, yi, fd_step, pred)
-                    grad = estimates if gradient == "finite_difference" else model.loss_gradient(theta, xi, yi, pred)
-                new_theta = optimizer.step(theta, grad, state)
+                    model.loss_gradient(theta, xi, yi, pred, analytic, ws)
                 if record is not None:
-                    record.row(epoch, row, xi, yi, theta, pred, err_sq, grad, estimates, moved, new_theta, state)
-                if copy_back_last_row and row == n_rows - 1:
-                    new_theta = theta
-                theta = new_theta
+                    record.before_step(epoch, row, xi, yi, theta, pred, err_sq, grad, state, ws)
+                last_row = row == n_rows - 1
+                if copy_back_last_row and last_row:
+                    np.copyto(used_by_last_row, theta)
+                optimizer.step(theta, grad, state, scratch)
+                if record is not None:
+                    record.after_step(epoch, row, theta, state)
+                if copy_back_last_row and last_row:
+                    np.copyto(theta, used_by_last_row)
             optimizer.end_epoch(state)
             if record is not None:
                 record.epoch_end(epoch, state)
@@ -465,35 +543,31 @@ class _Recorder:
     def __init__(self, model, optimizer, epochs, n_rows, shape):
         full = (epochs, n_rows) + shape
         n = len(model.names)
-        self.history = {key: np.zeros(full) for key in ("x", "y", "pred", "err_sq")}
-        for key in ("theta", "grad", "analytic", "estimate", "moved_err_sq", "new_theta"):
+        self.history = {key: np.zeros(full) for key in ("x", "y", "pred", "err_sq", "lr")}
+        for key in ("theta", "grad", "new_theta"):  # grad: the gradient the update used
             self.history[key] = np.zeros((n,) + full)
         for key in ("mom", "sqavg"):
             if key in optimizer.init_state((), n):
                 self.history[key] = np.zeros((n,) + full)
-        self.history["lr"] = np.zeros(full)
         self.history["epoch_lr"] = np.zeros((epochs + 1,) + shape)
+        self.history["epoch_lr"][0] = optimizer.init_state(shape, n)["lr"]
         if isinstance(model, TwoNeuron):
             self.history["h"] = np.zeros(full)
-        self.model = model
 
-    def row(self, epoch, row, xi, yi, theta, pred, err_sq, grad, estimates, moved, new_theta, state):
-        h = self.history
-        at = (epoch, row)
-        h["x"][at], h["y"][at], h["pred"][at], h["err_sq"][at] = xi, yi, pred, err_sq
-        h["lr"][at] = state["lr"]
-        for i in range(len(theta)):
-            h["theta"][(i,) + at] = theta[i]
-            h["grad"][(i,) + at] = grad[i]
-            h["estimate"][(i,) + at] = estimates[i]
-            h["moved_err_sq"][(i,) + at] = moved[i]
-            h["new_theta"][(i,) + at] = new_theta[i]
-            for key in ("mom", "sqavg"):
-                if key in h:
-                    h[key][(i,) + at] = state[key][i]
-        h["analytic"][(slice(None),) + at] = self.model.loss_gradient(theta, xi, yi, pred)
+    def before_step(self, epoch, row, xi, yi, theta, pred, err_sq, grad, state, ws):
+        h, at = self.history, (epoch, row)
+        h["x"][at], h["y"][at], h["pred"][at], h["err_sq"][at], h["lr"][at] = xi, yi, pred, err_sq, state["lr"]
+        h["theta"][:, epoch, row] = theta
+        h["grad"][:, epoch, row] = grad
         if "h" in h:
-            h["h"][at] = self.model.hidden(theta, xi)
+            h["h"][at] = ws.h
+
+    def after_step(self, epoch, row, theta, state):
+        h = self.history
+        h["new_theta"][:, epoch, row] = theta
+        for key in ("mom", "sqavg"):
+            if key in h:
+                h[key][:, epoch, row] = state[key]
 
     def epoch_end(self, epoch, state):
         self.history["epoch_lr"][epoch + 1] = state["lr"]
@@ -587,12 +661,18 @@ class Run:
         if "h" in h:
             cols["h"] = h["h"][at]
         cols["pred"], cols["err_sq"] = h["pred"][at], h["err_sq"][at]
+        # Both gradients, as the sheet shows them side by side, from the weights in use at each row (the same
+        # arithmetic as the engine's, so the one that drove the update comes out identical to what it used).
+        theta = h["theta"][(slice(None),) + at]
+        with np.errstate(all="ignore"):
+            estimate, moved_err = self.model.finite_difference(theta, cols["x"], cols["y"], self.fd_step)
+            analytic = self.model.loss_gradient(theta, cols["x"], cols["y"])
         step = repr(self.fd_step)
         for i, name in enumerate(names):
-            cols[f"err_sq_{name}_plus_{step}"] = h["moved_err_sq"][(i,) + at]
-            cols[f"est_de_d{name}"] = h["estimate"][(i,) + at]
+            cols[f"err_sq_{name}_plus_{step}"] = moved_err[i]
+            cols[f"est_de_d{name}"] = estimate[i]
         for i, name in enumerate(names):
-            cols[f"de_d{name}"] = h["analytic"][(i,) + at]
+            cols[f"de_d{name}"] = analytic[i]
         for key in ("mom", "sqavg"):
             if key in h:
                 for i, name in enumerate(names):
@@ -756,10 +836,11 @@ def stability_meter(run):
 
 def residual_factor(model, params, lr, x, y):
     """(residual after one SGD step on row (x, y)) / (residual before): measured, not approximated."""
-    theta = [np.asarray(params[name], dtype=float) for name in model.names]
-    before = model.predict(theta, x) - y
-    new = SGD(lr).step(theta, model.loss_gradient(theta, x, y), SGD(lr).init_state((), len(theta)))
-    return (model.predict(new, x) - y) / before
+    theta = np.array([float(params[name]) for name in model.names])
+    before = float(model.predict(theta, x)) - y
+    optimizer = SGD(lr)
+    optimizer.step(theta, model.loss_gradient(theta, x, y), optimizer.init_state((), len(theta)))
+    return (float(model.predict(theta, x)) - y) / before
 
 
 def balance(params):
@@ -1038,8 +1119,8 @@ class Explorer:
     """Sliders + a figure updated in place + a one-line readout.
 
     build(fig) creates the axes and artists once and returns redraw(result); compute(**slider values) does the
-    one training run (or sweep) per slider move; describe(result) gives the readout text (also drawn on the
-    figure, so the stored image says it too)."""
+    one training run (or sweep) per slider move; describe(result) gives the readout text, shown above the live
+    figure and drawn into the stored image (rendering it on every move would cost more than the training run)."""
 
     def __init__(self, name, controls, build, compute, describe, width=9.0, height=3.4):
         import ipywidgets as widgets
@@ -1055,9 +1136,9 @@ class Explorer:
         self.banner.set_text("diverged at epoch 10, row 29 | " * 3)  # lay out once, with room for the readout...
         self.fig.canvas.draw()
         self.fig.set_layout_engine("none")  # ...then freeze it: constrained layout on every move costs ~250 ms
+        self.banner.set_text("")
         # Blitting: what a slider changes is drawn as "animated" artists over a cached background of axes, ticks
         # and contours, which take most of a full draw's time (text rendering).
-        self.banner.set_animated(True)
         self.animated = self.fig.findobj(lambda artist: artist.get_animated())
         self.background = None
         self.fig.canvas.mpl_connect("draw_event", self._on_full_draw)
@@ -1080,7 +1161,6 @@ class Explorer:
         self.result = self.compute(**self.values())
         self.redraw(self.result)
         self.text = self.describe(self.result)
-        self.banner.set_text(self.text)
         self.readout.value = f"<b>{html.escape(self.text)}</b>"
         if self.background is None or self._limits() != limits:
             self.fig.canvas.draw_idle()  # the background changed: a full draw (which recaptures it)
@@ -1121,14 +1201,24 @@ class Explorer:
             children.append(self.fig.canvas)
         return widgets.VBox(children)
 
-    def _repr_mimebundle_(self, **kwargs):
-        import base64
+    def png(self):
+        """The figure as PNG bytes, with the readout drawn above it."""
         import io
 
-        bundle = self.widget._repr_mimebundle_(**kwargs)
         buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=80)
-        bundle["image/png"] = base64.b64encode(buffer.getvalue()).decode()
+        self.banner.set_text(self.text)
+        try:
+            self.fig.savefig(buffer, format="png", dpi=80)
+        finally:
+            self.banner.set_text("")
+            self.fig.canvas.draw_idle()  # saving redrew the canvas: draw it again without the banner
+        return buffer.getvalue()
+
+    def _repr_mimebundle_(self, **kwargs):
+        import base64
+
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.png()).decode()
         bundle["text/plain"] = f"{self.name}: {self.text}"
         return bundle
 
@@ -1142,7 +1232,8 @@ def _readout(run, label=""):
 
 
 class RowErrorLines:
-    """One log-scale line per labelled run: squared error of every row, hidden after divergence."""
+    """One log-scale line per labelled run: squared error of every row, hidden after divergence.
+    The x axis spans `max_epochs` whatever a run's length, so a slider move never changes the axes."""
 
     def __init__(self, ax, labels, n_rows, max_epochs, title="squared error per row"):
         self.ax, self.n_rows = ax, n_rows
@@ -1164,7 +1255,6 @@ class RowErrorLines:
                 epoch, row = run.diverged_at
                 mark.set_xdata([(epoch - 1) * self.n_rows + row - 1] * 2)
             mark.set_visible(bool(run.diverged_at))
-        self.ax.set_xlim(-0.5, max(run.epochs for run in runs.values()) * self.n_rows - 0.5)
 
 
 class PathLines:
@@ -1220,17 +1310,17 @@ def explore_two_neurons(epochs=3):
     controls = {"lr": lr_slider(1e-4, -7, -3),
                 "w1": number_slider("w1", 1.0, -3.0, 3.0, 0.1), "b1": number_slider("b1", 1.0, -3.0, 3.0, 0.1),
                 "w2": number_slider("w2", 1.0, -3.0, 3.0, 0.1), "b2": number_slider("b2", 1.0, -3.0, 3.0, 0.1),
-                "epochs": int_slider("epochs", epochs, 1, 10),
+                "epochs": int_slider("epochs", epochs, 1, 6),
                 "gradient": widgets.ToggleButtons(options=list(GRADIENTS), value="analytic",
                                                   description="gradient")}
 
     def build(fig):
         ax_err, ax_w = fig.subplots(1, 2)
-        errors = RowErrorLines(ax_err, ["2 neurons", "linear"], len(x), 10)
+        errors = RowErrorLines(ax_err, ["2 neurons", "linear"], len(x), 6)
         weights = {n: ax_w.plot([], [], label=n, lw=1.2, animated=True)[0] for n in TwoNeuron.names}
         ax_w.set_yscale("symlog", linthresh=1)
         ax_w.set_ylim(-1e12, 1e12)
-        ax_w.set_xlim(-0.5, 10 * len(x) - 0.5)
+        ax_w.set_xlim(-0.5, 6 * len(x) - 0.5)
         ax_w.set_title("2-neuron weights in use at each row", fontsize=10)
         ax_w.set_xlabel("row")
         ax_w.legend(loc="upper left", fontsize=8)
@@ -1241,7 +1331,6 @@ def explore_two_neurons(epochs=3):
             for i, name in enumerate(TwoNeuron.names):
                 values = until_divergence(two, _clip_path(two.history["theta"][i]))
                 weights[name].set_data(np.arange(len(values)), values)
-            ax_w.set_xlim(-0.5, two.epochs * len(x) - 0.5)
         return redraw
 
     def compute(lr, w1, b1, w2, b2, epochs, gradient):
@@ -1275,7 +1364,6 @@ def explore_stability(epochs=2):
         def redraw(run):
             values = until_divergence(run, stability_meter(run))
             meter.set_data(np.arange(len(values)), np.clip(_clip_path(values), 1e-4, 1e6))
-            ax_meter.set_xlim(-0.5, run.epochs * len(x) - 0.5)
             errors.update({"2 neurons": run})
         return redraw
 
@@ -1295,8 +1383,8 @@ def outcome_map(lr, epochs=3, w1=None, w2=None, b1=0.0, b2=0.0, scale=1.0):
     """One vectorized `train` over a grid of initial (w1, w2): log10 of the sheet error after `epochs`, NaN where
     the run diverged. Returns (w1 grid, w2 grid, log error, run)."""
     x, y = load_data()
-    w1 = np.linspace(-3, 3, 121) if w1 is None else np.asarray(w1, dtype=float)
-    w2 = np.linspace(-3, 3, 121) if w2 is None else np.asarray(w2, dtype=float)
+    w1 = np.linspace(-3, 3, 81) if w1 is None else np.asarray(w1, dtype=float)
+    w2 = np.linspace(-3, 3, 81) if w2 is None else np.asarray(w2, dtype=float)
     grid_w1, grid_w2 = np.meshgrid(w1, w2, indexing="ij")
     run = train(TwoNeuron(w1=grid_w1, b1=b1, w2=grid_w2, b2=b2), SGD(lr), x * scale, y, epochs, trace=False)
     with np.errstate(all="ignore"):
@@ -1318,10 +1406,10 @@ def draw_outcome_map(ax, w1, w2, log_error, vmin=1.0, vmax=3.5):
 
 def explore_outcome_map():
     """04: which initial (w1, w2) survive, for a learning rate, epoch count and biases chosen by sliders."""
-    controls = {"lr": lr_slider(1e-5, -7, -3, 0.1), "epochs": int_slider("epochs", 3, 1, 10, continuous=False),
+    controls = {"lr": lr_slider(1e-5, -7, -3, 0.1), "epochs": int_slider("epochs", 3, 1, 4, continuous=False),
                 "b1": number_slider("b1", 0.0, -3.0, 3.0, 0.1, continuous=False),
                 "b2": number_slider("b2", 0.0, -3.0, 3.0, 0.1, continuous=False)}
-    controls["lr"].continuous_update = False  # a map is 14641 runs: redraw when the hand lets go
+    controls["lr"].continuous_update = False  # a map is 6561 runs: redraw when the hand lets go
 
     def build(fig):
         ax = fig.subplots()
@@ -1342,19 +1430,19 @@ def explore_outcome_map():
         survived = int((~run.diverged).sum())
         return f"{survived} of {run.diverged.size} starting points survive {run.epochs} epochs"
 
-    return Explorer("04 outcome map", controls, build, compute, describe, width=6.5, height=4.6)
+    return Explorer("04 outcome map", controls, build, compute, describe, width=6.0, height=4.2)
 
 
 def explore_momentum(epochs=3):
     """05: plain SGD and sheet momentum on the same figure, with lr and beta sliders."""
     x, y = load_data()
     controls = {"lr": lr_slider(1e-4, -6, -3), "beta": number_slider("beta", 0.9, 0.0, 0.99, 0.01),
-                "epochs": int_slider("epochs", epochs, 1, 10)}
+                "epochs": int_slider("epochs", epochs, 1, 6)}
 
     def build(fig):
         ax_path, ax_err = fig.subplots(1, 2)
         labels = ["SGD", "momentum"]
-        path, errors = PathLines(ax_path, labels), RowErrorLines(ax_err, labels, len(x), 10)
+        path, errors = PathLines(ax_path, labels), RowErrorLines(ax_err, labels, len(x), 6)
 
         def redraw(runs):
             path.update(runs)
@@ -1379,21 +1467,20 @@ def explore_adaptive(epochs=5):
     controls = {"optimizer": widgets.ToggleButtons(options=["RMSProp", "Adam"], value="Adam",
                                                    description="optimizer"),
                 "lr": lr_slider(0.1, -3, 1), "beta1": number_slider("beta1", 0.9, 0.0, 0.99, 0.01),
-                "beta2": number_slider("beta2", 0.9, 0.0, 0.99, 0.01), "epochs": int_slider("epochs", epochs, 1, 20)}
+                "beta2": number_slider("beta2", 0.9, 0.0, 0.99, 0.01), "epochs": int_slider("epochs", epochs, 1, 8)}
 
     def build(fig):
         ax_path, ax_err = fig.subplots(1, 2)
         path = PathLines(ax_path, ["run"], a_range=(0, 3), b_range=(0, 40))
         line = ax_err.semilogy([], [], marker=".", label="sheet error per epoch", animated=True)[0]
         ax_err.set_ylim(1e-3, 1e6)
-        ax_err.set_xlim(0.5, 20.5)
+        ax_err.set_xlim(0.5, 8.5)
         ax_err.set_xlabel("epoch")
         ax_err.set_title("sheet error per epoch", fontsize=10)
 
         def redraw(run):
             path.update({"run": run})
             line.set_data(np.arange(1, run.epochs + 1), displayable(run.epoch_errors))
-            ax_err.set_xlim(0.5, run.epochs + 0.5)
         return redraw
 
     def compute(optimizer, lr, beta1, beta2, epochs):
@@ -1416,16 +1503,28 @@ def race(model, lr_plain=1e-4, lr_adaptive=0.1, epochs=10, x=None, y=None):
     return {name: train(model, opt, x, y, epochs, trace=False) for name, opt in optimizers.items()}
 
 
+def _slider_grid(slider):
+    """Every value a log slider can take (min + k*step, as powers of its base)."""
+    exponents = np.arange(slider.min, slider.max + slider.step / 2, slider.step)
+    return slider.base ** exponents
+
+
 def explore_race(epochs=10):
-    """06: the optimizer race on the learner's 2-neuron model and on the linear model."""
+    """06: the optimizer race on the learner's 2-neuron model and on the linear model.
+
+    Ten runs per slider move would take ~100 ms, so the race is computed once for every position of both
+    sliders (one vectorized `train` per optimizer and model) and a move only picks out its column."""
     x, y = load_data()
     controls = {"lr_plain": lr_slider(1e-4, -7, -3, description="lr SGD/mom"),
                 "lr_adaptive": lr_slider(0.1, -3, 1, description="lr adaptive")}
+    plain_lrs, adaptive_lrs = _slider_grid(controls["lr_plain"]), _slider_grid(controls["lr_adaptive"])
+    models = {"2 neurons (all weights 1)": TwoNeuron(), "linear (a = b = 1)": Linear()}
+    tables = {title: race(model, plain_lrs, adaptive_lrs, epochs) for title, model in models.items()}
 
     def build(fig):
         axes = fig.subplots(1, 2, sharey=True)
         lines = {}
-        for ax, title in zip(axes, ["2 neurons (all weights 1)", "linear (a = b = 1)"]):
+        for ax, title in zip(axes, models):
             lines[title] = {n: ax.semilogy([], [], marker=".", ms=4, label=n, animated=True)[0]
                             for n in RACE_OPTIMIZERS}
             ax.set_ylim(1e-2, 1e8)
@@ -1437,20 +1536,23 @@ def explore_race(epochs=10):
 
         def redraw(result):
             for title, runs in result.items():
-                for name, run in runs.items():
-                    errors = run.epoch_errors.copy()
-                    if run.diverged:
-                        errors[run.diverged_at[0] - 1:] = np.nan
+                for name, (errors, diverged_at) in runs.items():
+                    errors = errors.copy()
+                    if diverged_at:
+                        errors[diverged_at[0] - 1:] = np.nan
                     lines[title][name].set_data(np.arange(1, epochs + 1), displayable(errors))
         return redraw
 
     def compute(lr_plain, lr_adaptive):
-        return {"2 neurons (all weights 1)": race(TwoNeuron(), lr_plain, lr_adaptive, epochs),
-                "linear (a = b = 1)": race(Linear(), lr_plain, lr_adaptive, epochs)}
+        i = int(np.argmin(np.abs(np.log(plain_lrs / lr_plain))))
+        j = int(np.argmin(np.abs(np.log(adaptive_lrs / lr_adaptive))))
+        return {title: {name: (run.epoch_errors[:, i if name in ("SGD", "momentum") else j],
+                               run.diverged_at[i if name in ("SGD", "momentum") else j])
+                        for name, run in runs.items()} for title, runs in tables.items()}
 
     def describe(result):
         two = result["2 neurons (all weights 1)"]
-        alive = [name for name, run in two.items() if not run.diverged]
+        alive = [name for name, (_, diverged_at) in two.items() if not diverged_at]
         return f"2 neurons: {len(alive)} of 5 survive {epochs} epochs ({', '.join(alive) or 'none'})"
 
     return Explorer("06 optimizer race", controls, build, compute, describe)
@@ -1468,17 +1570,18 @@ def explore_relu(epochs=5):
     x, y = load_data()
     controls = {"lr": lr_slider(1e-4, -7, -1), "w1": number_slider("w1", 1.0, -3.0, 3.0, 0.1),
                 "b1": number_slider("b1", 1.0, -3.0, 3.0, 0.1), "w2": number_slider("w2", 1.0, -3.0, 3.0, 0.1),
-                "b2": number_slider("b2", 1.0, -3.0, 3.0, 0.1), "epochs": int_slider("epochs", epochs, 1, 20),
+                "b2": number_slider("b2", 1.0, -3.0, 3.0, 0.1), "epochs": int_slider("epochs", epochs, 1, 8),
                 "scale": widgets.ToggleButtons(options=[("x", 1.0), ("x/100", 0.01)], value=1.0,
                                                description="input")}
 
     def build(fig):
         ax_err, ax_h = fig.subplots(1, 2)
-        errors = RowErrorLines(ax_err, ["ReLU", "linear"], len(x), 20)
+        errors = RowErrorLines(ax_err, ["ReLU", "linear"], len(x), 8)
         h_line = ax_h.plot([], [], color="C2", lw=1, label="h = w1·x + b1", animated=True)[0]
         ax_h.axhline(0, color="k", lw=0.8)
         ax_h.set_yscale("symlog", linthresh=1)
         ax_h.set_ylim(-1e6, 1e6)
+        ax_h.set_xlim(-0.5, 8 * len(x) - 0.5)
         ax_h.set_title("the neuron's pre-activation h per row (ReLU passes h > 0)", fontsize=10)
         ax_h.set_xlabel("row")
 
@@ -1487,7 +1590,6 @@ def explore_relu(epochs=5):
             relu = runs["ReLU"]
             h = until_divergence(relu, _clip_path(relu.history["h"]))
             h_line.set_data(np.arange(len(h)), h)
-            ax_h.set_xlim(-0.5, relu.epochs * len(x) - 0.5)
         return redraw
 
     def compute(lr, w1, b1, w2, b2, epochs, scale):

@@ -40,11 +40,11 @@ def _hand_sequences():
 
 
 def _steps(optimizer, start, grads):
-    theta = [np.asarray(v) for v in start]
+    theta = np.array(start, dtype=float)
     state = optimizer.init_state((), 2)
     for g in grads:
-        theta = optimizer.step(theta, [np.asarray(v) for v in g], state)
-    return [float(t) for t in theta]
+        optimizer.step(theta, np.array(g, dtype=float), state)
+    return theta.tolist()
 
 
 def test_pytorch_sgd_momentum_matches_torch_rule():
@@ -177,3 +177,13 @@ def test_bad_input_raises_value_error_saying_what_is_allowed(call, message):
 def test_wrong_types_raise_type_error(call):
     with pytest.raises(TypeError):
         call()
+
+
+@pytest.mark.parametrize("gradient", ["analytic", "finite_difference"])
+def test_the_gradient_that_drove_the_update_is_the_one_the_table_shows(gradient):
+    run = gu.train(gu.TwoNeuron(relu=True), gu.Adam(0.05), X, Y, 2, gradient=gradient)
+    column = "de_d" if gradient == "analytic" else "est_de_d"
+    for epoch in (1, 2):
+        table = run.table(epoch)
+        for i, name in enumerate(run.model.names):
+            np.testing.assert_array_equal(table[f"{column}{name}"].to_numpy(), run.history["grad"][i, epoch - 1])

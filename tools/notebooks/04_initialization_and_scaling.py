@@ -57,7 +57,7 @@ pd.DataFrame({"lr": lrs, "starts surviving 5 epochs": counts, "of": grid.size **
 #
 # ## Try it
 #
-# Move lr, the number of epochs and the two biases; the map is recomputed (14,641 runs) when you let go of a slider.
+# Move lr, the number of epochs and the two biases; the map is recomputed (6,561 runs) when you let go of a slider.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

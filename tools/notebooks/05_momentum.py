@@ -103,9 +103,9 @@ for name, convention in [("SGD", "sheet"), ("Momentum", "pytorch"), ("Momentum",
 buffers = {}
 for convention in ("sheet", "pytorch"):
     optimizer = gu.Momentum(0.01, 0.9, convention=convention)
-    state, weight = optimizer.init_state((), 1), [np.asarray(0.0)]
+    state, weight = optimizer.init_state((), 1), np.array([0.0])
     for _ in range(50):
-        weight = optimizer.step(weight, [np.asarray(1.0)], state)
+        optimizer.step(weight, np.array([1.0]), state)  # updates weight and state in place
     buffers[convention] = float(state["mom"][0])
 print(f"after 50 steady steps: sheet m = {buffers['sheet']:.4f}, PyTorch m = {buffers['pytorch']:.4f}, "
       f"ratio {buffers['pytorch'] / buffers['sheet']:.2f} (1/(1-β) = {1 / (1 - 0.9):.0f})")

@@ -46,11 +46,11 @@ print("sheet error per epoch:", np.round(rmsprop.epoch_errors, 4).tolist())
 gradients = gu.replay("basic").table().de_da.to_numpy()
 for scale in [1.0, 1000.0, 1e-3]:
     optimizer = gu.RMSProp(0.01, beta=0.9, convention="pytorch")
-    state, weight, steps = optimizer.init_state((), 1), [np.asarray(0.0)], []
+    state, weight, steps = optimizer.init_state((), 1), np.array([0.0]), []
     for g in scale * gradients[:6]:
-        new = optimizer.step(weight, [np.asarray(g)], state)
-        steps.append(float(new[0] - weight[0]))
-        weight = new
+        before = weight[0]
+        optimizer.step(weight, np.array([g]), state)  # updates weight and state in place
+        steps.append(weight[0] - before)
     print(f"gradients x {scale:g}: first steps {np.round(steps, 5).tolist()}")
 
 # %% [markdown]
