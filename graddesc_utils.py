@@ -1131,10 +1131,13 @@ class Explorer:
             self.fig = plt.figure(num=name, figsize=(width, height), dpi=80, layout="constrained")
         self.name, self.controls = name, controls
         self.compute, self.describe = compute, describe
-        self.banner = self.fig.suptitle("", fontsize=10)
+        if hasattr(self.fig.canvas, "header_visible"):
+            self.fig.canvas.header_visible = False  # ipympl's figure-name header: the readout says more
+        self.banner = self.fig.suptitle("", fontsize=9, wrap=True)
         self.redraw = build(self.fig)
         self.banner.set_text("diverged at epoch 10, row 29 | " * 3)  # lay out once, with room for the readout...
-        self.fig.canvas.draw()
+        # (not canvas.draw(): an ipympl canvas drawn before it is displayed stays 0 x 0 pixels in JupyterLab)
+        self.fig.draw_without_rendering()
         self.fig.set_layout_engine("none")  # ...then freeze it: constrained layout on every move costs ~250 ms
         self.banner.set_text("")
         # Blitting: what a slider changes is drawn as "animated" artists over a cached background of axes, ticks
@@ -1160,12 +1163,18 @@ class Explorer:
         limits = self._limits()
         self.result = self.compute(**self.values())
         self.redraw(self.result)
-        self.text = self.describe(self.result)
+        self.text = self._settings() + self.describe(self.result)
         self.readout.value = f"<b>{html.escape(self.text)}</b>"
         if self.background is None or self._limits() != limits:
             self.fig.canvas.draw_idle()  # the background changed: a full draw (which recaptures it)
         else:
             self._blit()
+
+    def _settings(self):
+        """The learning rates the result was computed for, leading the readout ('lr 1.0e-04 · ...')."""
+        rates = [f"{control.description} {control.value:.1e}" for control in self.controls.values()
+                 if hasattr(control, "base")]
+        return " · ".join(rates) + " · " if rates else ""
 
     def _limits(self):
         return [ax.get_xlim() + ax.get_ylim() for ax in self.fig.axes]
@@ -1273,6 +1282,17 @@ class PathLines:
             self.lines[label].set_data(_clip_path(a), _clip_path(b))
 
 
+def _symlog_axis(ax, limit):
+    """A symmetric log axis from -limit to limit with a few readable ticks."""
+    ax.set_yscale("symlog", linthresh=1)
+    ax.set_ylim(-limit, limit)
+    decades = int(round(math.log10(limit)))
+    step = max(1, decades // 3)
+    ticks = [10.0 ** k for k in range(step, decades + 1, step)]
+    ax.set_yticks([-t for t in ticks[::-1]] + [0] + ticks)
+    ax.minorticks_off()
+
+
 def _clip_path(values):
     # Far-away points are clipped to a finite box (lines still leave the axes), non-finite ones dropped from view.
     values = np.asarray(values, dtype=float)
@@ -1318,8 +1338,7 @@ def explore_two_neurons(epochs=3):
         ax_err, ax_w = fig.subplots(1, 2)
         errors = RowErrorLines(ax_err, ["2 neurons", "linear"], len(x), 6)
         weights = {n: ax_w.plot([], [], label=n, lw=1.2, animated=True)[0] for n in TwoNeuron.names}
-        ax_w.set_yscale("symlog", linthresh=1)
-        ax_w.set_ylim(-1e12, 1e12)
+        _symlog_axis(ax_w, 1e12)
         ax_w.set_xlim(-0.5, 6 * len(x) - 0.5)
         ax_w.set_title("2-neuron weights in use at each row", fontsize=10)
         ax_w.set_xlabel("row")
@@ -1579,10 +1598,9 @@ def explore_relu(epochs=5):
         errors = RowErrorLines(ax_err, ["ReLU", "linear"], len(x), 8)
         h_line = ax_h.plot([], [], color="C2", lw=1, label="h = w1·x + b1", animated=True)[0]
         ax_h.axhline(0, color="k", lw=0.8)
-        ax_h.set_yscale("symlog", linthresh=1)
-        ax_h.set_ylim(-1e6, 1e6)
+        _symlog_axis(ax_h, 1e6)
         ax_h.set_xlim(-0.5, 8 * len(x) - 0.5)
-        ax_h.set_title("the neuron's pre-activation h per row (ReLU passes h > 0)", fontsize=10)
+        ax_h.set_title("pre-activation h per row (active where h > 0)", fontsize=10)
         ax_h.set_xlabel("row")
 
         def redraw(runs):
@@ -1600,8 +1618,7 @@ def explore_relu(epochs=5):
     def describe(runs):
         relu = runs["ReLU"]
         active = int(active_rows(relu.model, relu.params, relu.x).sum()) if not relu.diverged else 0
-        return f"{_readout(relu, 'ReLU')} | active rows at the end: {active} of {len(relu.x)} | " + \
-            _readout(runs["linear"], "linear")
+        return f"{_readout(relu, 'ReLU')}, {active} of {len(relu.x)} rows active | " + _readout(runs["linear"], "linear")
 
     return Explorer("07 ReLU", controls, build, compute, describe)
 
