@@ -63,7 +63,7 @@ def _number_array(name, value, *, low=-math.inf, high=math.inf, low_inclusive=Tr
     too_low = array < low if low_inclusive else array <= low
     too_high = array > high if high_inclusive else array >= high
     if np.any(too_low) or np.any(too_high):
-        bad = array[too_low | too_high].flat[0]
+        bad = float(array[too_low | too_high].flat[0])
         raise ValueError(f"{name} must be {allowed}; got {bad!r}")
     return array
 

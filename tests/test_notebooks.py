@@ -1,0 +1,100 @@
+"""The committed notebooks: hygiene, determinism, and surviving being run twice in one kernel."""
+import ast
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+IGNORE = "# NBVAL_IGNORE_OUTPUT"
+PROBE = """from matplotlib._pylab_helpers import Gcf
+print(sorted(manager.canvas.figure.get_label() for manager in Gcf.get_all_fig_managers()))"""
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def text_outputs(cells):
+    """What nbval compares, per code cell: stream text, text/plain and text/html (no widget ids, no images)."""
+    texts = []
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            if output["output_type"] == "stream":
+                texts.append(("stream", "".join(output["text"])))
+            for mime in ("text/plain", "text/html"):
+                value = output.get("data", {}).get(mime)
+                if value is not None:
+                    texts.append((mime, "".join(value)))
+    return texts
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_hygiene(path):
+    notebook = json.loads(path.read_text())
+    cells = code_cells(notebook)
+    assert [cell["execution_count"] for cell in cells] == list(range(1, len(cells) + 1))
+    for cell in cells:
+        text = source(cell)
+        interactive = re.search(r"gu\.explore_\w+\(", text) is not None
+        # only widget cells are ignored by nbval, and every widget cell is
+        assert text.startswith(IGNORE + "\n") == interactive, text[:80]
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error"
+            assert output.get("name") != "stderr", "".join(output.get("text", ""))
+        if "gu.show(" in text or interactive:  # every figure is stored as an image, readable without a kernel
+            assert any("image/png" in output.get("data", {}) for output in cell["outputs"]), text[:80]
+    assert "/tmp/" not in path.read_text() and "/work/" not in path.read_text()
+
+
+def execute(path, rerun_in_same_kernel):
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    with client.setup_kernel():
+        for index, cell in enumerate(notebook.cells):
+            client.execute_cell(cell, index)
+        first = text_outputs([cell for cell in notebook.cells if cell.cell_type == "code"])
+        labels = None
+        if rerun_in_same_kernel:
+            for index, cell in enumerate(notebook.cells):  # the whole notebook again, same kernel
+                client.execute_cell(cell, index)
+            probe = nbformat.v4.new_code_cell(PROBE)
+            notebook.cells.append(probe)
+            client.execute_cell(probe, len(notebook.cells) - 1)
+            labels = ast.literal_eval("".join(probe.outputs[0]["text"]))
+    return first, labels
+
+
+@pytest.fixture(scope="module")
+def executions():
+    """Every notebook executed twice in fresh kernels; the first kernel also re-runs the whole notebook."""
+    first = {path: execute(path, rerun_in_same_kernel=True) for path in NOTEBOOKS}
+    second = {path: execute(path, rerun_in_same_kernel=False) for path in NOTEBOOKS}
+    return first, second
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_two_fresh_runs_store_identical_text(executions, path):
+    (first, _), (second, _) = executions[0][path], executions[1][path]
+    committed = text_outputs(code_cells(json.loads(path.read_text())))
+    assert first == second
+    assert first == committed
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_running_twice_in_one_kernel_leaves_one_figure_per_interactive(executions, path):
+    _, labels = executions[0][path]
+    code = "\n".join(source(cell) for cell in code_cells(json.loads(path.read_text())))
+    expected = sorted(re.findall(r"gu\.(explore_\w+)\(", code))
+    assert len(labels) == len(expected), labels  # no duplicated or orphaned figures
+    assert len(set(labels)) == len(labels)
