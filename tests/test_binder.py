@@ -12,7 +12,7 @@ import pytest
 
 pytestmark = pytest.mark.binder
 ROOT = Path(__file__).resolve().parents[1]
-PINNED = {"numpy", "matplotlib", "pandas", "ipywidgets", "ipympl", "jupyterlab"}
+PINNED = {"numpy", "matplotlib", "pandas", "xlsxwriter", "ipywidgets", "ipympl", "jupyterlab"}
 
 
 @pytest.fixture(scope="module")

@@ -144,7 +144,9 @@ gu.show(fig)
 #
 # Move the learning rate (log scale) and the starting a and b. The left panel redraws the path, the right one the
 # error of every row, and the line above the plots gives the sheet error, or where the run diverged. Push lr past
-# about 2e-4 and watch the error explode within the first epoch.
+# about 4.5e-4 and watch the error explode (notebook 03 explains why there). **Export to .xlsx** writes the experiment
+# on screen next to this notebook as a workbook with live formulas, laid out like Jeremy's: change its lr cell in
+# Excel or LibreOffice and every row recomputes.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -141,7 +141,8 @@ for gradient in ["analytic", "finite_difference"]:
 #
 # The sliders set the learning rate and the four starting weights; the toggle switches between the analytic
 # gradient and the learner's finite differences. The linear model runs beside it at the same lr. Try lr = 3e-5:
-# both survive. Then find the smallest lr at which the 2-neuron model dies in epoch 1.
+# both survive. Then find the smallest lr at which the 2-neuron model dies in epoch 1. **Export to .xlsx** writes
+# the 2-neuron experiment as a spreadsheet with live formulas, the one the learner was building by hand.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -149,7 +149,8 @@ pd.DataFrame(rows)
 # ## Try it
 #
 # Sliders for lr and the four starting weights, and a toggle for scaled inputs. The readout counts the active rows
-# at the end; the right panel shows h per row (above 0: the neuron passes gradient).
+# at the end; the right panel shows h per row (above 0: the neuron passes gradient). **Export to .xlsx** writes the
+# ReLU experiment as a workbook, with the ReLU as MAX(h, 0) and its slope as IF(h > 0, 1, 0).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
