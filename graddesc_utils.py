@@ -967,7 +967,8 @@ def conventions_table():
         ("squared average start", "10000 (Reset), then seeded", "0", "0",
          "a large start damps the first steps"),
         ("Adam bias correction", "none", "m/(1−β1ᵗ), v/(1−β2ᵗ)", "m/(1−β1ᵗ), v/(1−β2ᵗ)",
-         "without it, early steps from m = 0 are 10× too small"),
+         "from zero averages, the uncorrected first step is (1−β1)/√(1−β2) of the corrected one: 0.32× at the "
+         "sheet's betas, 3.2× at PyTorch's (the sheet avoids this by seeding m and v)"),
         ("Adam ε", "none", "1e-8, outside the root", "1e-5 (fastai's default eps), outside the root",
          "no ε: a zero v would divide by zero"),
         ("default betas", "β1 = 0.9, β2 = 0.9 (adam_ann: 0.95)", "β1 = 0.9, β2 = 0.999", "β1 = 0.9, β2 = 0.99",

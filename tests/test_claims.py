@@ -176,6 +176,18 @@ def test_conventions_table_states_what_the_code_does():
     assert gu.RMSProp(0.1, convention="pytorch").init_state((), 1)["sqavg"][0] == 0
 
 
+@pytest.mark.parametrize("beta1, beta2, ratio", [(0.9, 0.9, 0.32), (0.9, 0.999, 3.2)])
+def test_uncorrected_first_adam_step_ratio_stated_in_the_conventions_table(beta1, beta2, ratio):
+    corrected = gu.Adam(0.1, beta1, beta2, convention="pytorch")
+    weight = np.array([0.0])
+    corrected.step(weight, np.array([5.0]), corrected.init_state((), 1))
+    m, v = (1 - beta1) * 5.0, (1 - beta2) * 25.0  # the sheet's formulas from zero averages, no correction
+    uncorrected = -0.1 * m / np.sqrt(v)
+    assert uncorrected / weight[0] == pytest.approx((1 - beta1) / np.sqrt(1 - beta2), rel=1e-6)
+    assert uncorrected / weight[0] == pytest.approx(ratio, rel=0.02)  # the table rounds to 2 digits
+    assert f"{ratio}×" in gu.conventions_table().set_index("what").loc["Adam bias correction", "what the difference does"]
+
+
 def test_rmsprop_steps_do_not_depend_on_the_gradients_scale():
     gradients = gu.replay("basic").table().de_da.to_numpy()[:6]
     steps = []
