@@ -1217,17 +1217,6 @@ def until_divergence(run, values):
     return values
 
 
-def plot_row_errors(ax, runs, title="squared error per row"):
-    """Squared error of every row, epoch after epoch, one line per labelled run, on a log axis."""
-    for label, run in runs.items():
-        ax.semilogy(until_divergence(run, displayable(run.row_errors)), label=_label(label, run))
-    _style_row_axis(ax, runs, title)
-
-
-def _label(label, run):
-    return f"{label}: {run.divergence_message()}" if run.diverged_at else label
-
-
 def _style_row_axis(ax, runs, title):
     n_rows = len(next(iter(runs.values())).x)
     epochs = max(run.epochs for run in runs.values())
@@ -1811,17 +1800,17 @@ def explore_relu(epochs=5):
     x, y = load_data()
     controls = {"lr": lr_slider(1e-4, -7, -1), "w1": number_slider("w1", 1.0, -3.0, 3.0, 0.1),
                 "b1": number_slider("b1", 1.0, -3.0, 3.0, 0.1), "w2": number_slider("w2", 1.0, -3.0, 3.0, 0.1),
-                "b2": number_slider("b2", 1.0, -3.0, 3.0, 0.1), "epochs": int_slider("epochs", epochs, 1, 8),
+                "b2": number_slider("b2", 1.0, -3.0, 3.0, 0.1), "epochs": int_slider("epochs", epochs, 1, 6),
                 "scale": widgets.ToggleButtons(options=[("x", 1.0), ("x/100", 0.01)], value=1.0,
                                                description="input")}
 
     def build(fig):
         ax_err, ax_h = fig.subplots(1, 2)
-        errors = RowErrorLines(ax_err, ["ReLU", "linear"], len(x), 8)
+        errors = RowErrorLines(ax_err, ["ReLU", "linear"], len(x), 6)
         h_line = ax_h.plot([], [], color="C2", lw=1, label="h = w1·x + b1", animated=True)[0]
         ax_h.axhline(0, color="k", lw=0.8)
         _symlog_axis(ax_h, 1e6)
-        ax_h.set_xlim(-0.5, 8 * len(x) - 0.5)
+        ax_h.set_xlim(-0.5, 6 * len(x) - 0.5)
         ax_h.set_title("pre-activation h per row (active where h > 0)", fontsize=10)
         ax_h.set_xlabel("row")
 

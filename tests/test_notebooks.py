@@ -25,12 +25,17 @@ def source(cell):
 
 
 def text_outputs(cells):
-    """What nbval compares, per code cell: stream text, text/plain and text/html (no widget ids, no images)."""
+    """What nbval compares, per code cell: stream text, text/plain and text/html (no widget ids, no images).
+    Consecutive stream outputs are joined: how printed text is split into messages depends on timing."""
     texts = []
     for cell in cells:
         for output in cell.get("outputs", []):
             if output["output_type"] == "stream":
-                texts.append(("stream", "".join(output["text"])))
+                text = "".join(output["text"])
+                if texts and texts[-1][0] == ("stream", output["name"]):
+                    texts[-1] = (texts[-1][0], texts[-1][1] + text)
+                else:
+                    texts.append((("stream", output["name"]), text))
             for mime in ("text/plain", "text/html"):
                 value = output.get("data", {}).get(mime)
                 if value is not None:
