@@ -1333,6 +1333,7 @@ class Explorer:
         self.background = None
         self.fig.canvas.mpl_connect("draw_event", self._on_full_draw)
         self.readout = widgets.HTML()
+        self.readout.add_class("graddesc-readout")  # so a browser (and its tests) can find it
         for control in controls.values():
             control.observe(self._changed, names="value")
         # exporter(result) -> (run, file name): a button that writes the current experiment as a live workbook

@@ -137,7 +137,7 @@ def interactives(page):
 
 
 def readout(output):
-    return output.locator(".widget-html-content").first.inner_text()
+    return output.locator(".graddesc-readout .widget-html-content").first.inner_text()
 
 
 def wait_for_canvas(output, timeout_s=20):
