@@ -512,8 +512,6 @@ def _engine(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0.01
                 if copy_back_last_row and last_row:
                     np.copyto(theta, used_by_last_row)
             optimizer.end_epoch(state)
-            if record is not None:
-                record.epoch_end(epoch, state)
 
     return Run(model=model, optimizer=optimizer, x=x, y=y, epochs=epochs, gradient=gradient, fd_step=fd_step,
                epoch_errors=_squeeze(np.sqrt(sse), shape), epoch_rmse=_squeeze(np.sqrt(sse / n_rows), shape),
@@ -549,8 +547,6 @@ class _Recorder:
         for key in ("mom", "sqavg"):
             if key in optimizer.init_state((), n):
                 self.history[key] = np.zeros((n,) + full)
-        self.history["epoch_lr"] = np.zeros((epochs + 1,) + shape)
-        self.history["epoch_lr"][0] = optimizer.init_state(shape, n)["lr"]
         if isinstance(model, TwoNeuron):
             self.history["h"] = np.zeros(full)
 
@@ -568,9 +564,6 @@ class _Recorder:
         for key in ("mom", "sqavg"):
             if key in h:
                 h[key][:, epoch, row] = state[key]
-
-    def epoch_end(self, epoch, state):
-        self.history["epoch_lr"][epoch + 1] = state["lr"]
 
 
 @dataclass
@@ -828,10 +821,9 @@ def stability_meter(run):
     if run.shape:
         raise ValueError("stability_meter takes a single configuration's run")
     h = run.history
-    theta = [h["theta"][i] for i in range(len(run.model.names))]
+    weights_in_use = {name: h["theta"][i] for i, name in enumerate(run.model.names)}
     with np.errstate(all="ignore"):
-        k = sum(_square(d) for d in run.model.pred_gradient(theta, h["x"]))
-        return h["lr"] * k
+        return h["lr"] * row_curvature(run.model, weights_in_use, h["x"])
 
 
 def residual_factor(model, params, lr, x, y):
@@ -1217,18 +1209,6 @@ def until_divergence(run, values):
     return values
 
 
-def _style_row_axis(ax, runs, title):
-    n_rows = len(next(iter(runs.values())).x)
-    epochs = max(run.epochs for run in runs.values())
-    for e in range(1, epochs):
-        ax.axvline(e * n_rows - 0.5, color="0.85", lw=0.8, zorder=0)
-    ax.set_ylim(PLOT_FLOOR, PLOT_CEILING)
-    ax.set_xlim(-0.5, epochs * n_rows - 0.5)
-    ax.set_xlabel(f"row (epochs of {n_rows} rows)")
-    ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=8)
-
-
 def loss_grid(a_range=(-1, 4), b_range=(-20, 60), n=120):
     """The sheet's squared-error sum over the 29 rows on an (a, b) grid, for contour plots."""
     x, y = load_data()
@@ -1255,14 +1235,6 @@ def path_of(run, names=("a", "b")):
     index = [run.model.names.index(n) for n in names]
     h = run.history["theta"]
     return [np.r_[h[i].ravel(), run.params[n]] for i, n in zip(index, names)]
-
-
-def plot_meter(ax, run, title="stability meter: lr·K per row"):
-    meter = until_divergence(run, stability_meter(run))
-    ax.semilogy(np.clip(np.nan_to_num(meter, nan=np.nan, posinf=1e12), 1e-4, 1e12), color="C1", label="lr·K")
-    ax.axhline(STABILITY_THRESHOLD, color="k", ls="--", lw=1, label="lr·K = 1: the row overshoots above")
-    ax.set_ylim(1e-3, 1e4)
-    _style_row_axis(ax, {"run": run}, title)
 
 
 def ema(values, beta):
@@ -1476,6 +1448,33 @@ class RowErrorLines:
             mark.set_visible(bool(run.diverged_at))
 
 
+class MeterLine:
+    """The stability meter lr·K per row against its line lr·K = 1, hidden after divergence."""
+
+    def __init__(self, ax, n_rows, max_epochs, title="stability meter: lr·K per row"):
+        self.ax = ax
+        self.line = ax.semilogy([], [], color="C1", label="lr·K", animated=True)[0]
+        ax.axhline(STABILITY_THRESHOLD, color="k", ls="--", lw=1, label="lr·K = 1: the row overshoots above")
+        ax.set_ylim(1e-3, 1e6)
+        ax.set_xlim(-0.5, max_epochs * n_rows - 0.5)
+        ax.set_xlabel(f"row (epochs of {n_rows} rows)")
+        ax.set_title(title, fontsize=10)
+        ax.legend(loc="upper left", fontsize=8)
+
+    def update(self, run, meter=None):
+        meter = stability_meter(run) if meter is None else meter
+        values = until_divergence(run, meter)
+        self.line.set_data(np.arange(len(values)), np.clip(_clip_path(values), 1e-4, 1e7))
+
+
+def epochs_until_divergence(epoch_errors, diverged_at):
+    """Sheet error per epoch with the epochs from the divergence on hidden (NaN), for plots."""
+    errors = np.array(epoch_errors, dtype=float)
+    if diverged_at:
+        errors[diverged_at[0] - 1:] = np.nan
+    return errors
+
+
 class PathLines:
     """Paths of runs through (a, b) over the loss contour; points beyond the axes are simply off the plot."""
 
@@ -1583,27 +1582,21 @@ def explore_stability(epochs=2):
 
     def build(fig):
         ax_meter, ax_err = fig.subplots(1, 2)
-        meter = ax_meter.semilogy([], [], color="C1", label="lr·K", animated=True)[0]
-        ax_meter.axhline(STABILITY_THRESHOLD, color="k", ls="--", lw=1, label="lr·K = 1")
-        ax_meter.set_ylim(1e-3, 1e4)
-        ax_meter.set_xlim(-0.5, 5 * len(x) - 0.5)
-        ax_meter.set_title("stability meter lr·K per row (unstable above 1)", fontsize=10)
-        ax_meter.set_xlabel("row")
-        ax_meter.legend(loc="upper left", fontsize=8)
-        errors = RowErrorLines(ax_err, ["2 neurons"], len(x), 5)
+        meter, errors = MeterLine(ax_meter, len(x), 5), RowErrorLines(ax_err, ["2 neurons"], len(x), 5)
 
-        def redraw(run):
-            values = until_divergence(run, stability_meter(run))
-            meter.set_data(np.arange(len(values)), np.clip(_clip_path(values), 1e-4, 1e6))
+        def redraw(result):
+            run, lr_k = result
+            meter.update(run, lr_k)
             errors.update({"2 neurons": run})
         return redraw
 
     def compute(lr, w1, w2, epochs):
-        return train(TwoNeuron(w1=w1, b1=1.0, w2=w2, b2=1.0), SGD(lr), x, y, epochs)
+        run = train(TwoNeuron(w1=w1, b1=1.0, w2=w2, b2=1.0), SGD(lr), x, y, epochs)
+        return run, stability_meter(run)  # computed once, drawn and described
 
-    def describe(run):
-        meter = until_divergence(run, stability_meter(run))
-        over = np.flatnonzero(meter > STABILITY_THRESHOLD)
+    def describe(result):
+        run, lr_k = result
+        over = np.flatnonzero(until_divergence(run, lr_k) > STABILITY_THRESHOLD)
         first = f"first row over the line: {over[0] + 1}" if len(over) else "never over the line"
         return f"{_readout(run)} | {first}"
 
@@ -1768,10 +1761,8 @@ def explore_race(epochs=10):
         def redraw(result):
             for title, runs in result.items():
                 for name, (errors, diverged_at) in runs.items():
-                    errors = errors.copy()
-                    if diverged_at:
-                        errors[diverged_at[0] - 1:] = np.nan
-                    lines[title][name].set_data(np.arange(1, epochs + 1), displayable(errors))
+                    shown = displayable(epochs_until_divergence(errors, diverged_at))
+                    lines[title][name].set_data(np.arange(1, epochs + 1), shown)
         return redraw
 
     def compute(lr_plain, lr_adaptive):

@@ -35,6 +35,8 @@ def slider_values(control):
 
 def runs_shown(result):
     """The single runs an interactive reports on (a Run, or a dict of labelled Runs)."""
+    if isinstance(result, tuple) and result and isinstance(result[0], gu.Run):  # (run, what it derived)
+        result = result[0]
     if isinstance(result, gu.Run):
         return {"": result}
     if isinstance(result, dict) and all(isinstance(v, gu.Run) for v in result.values()):

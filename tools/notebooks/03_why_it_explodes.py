@@ -94,9 +94,9 @@ for xi, yi in [(14.0, 58.0), (99.0, 228.0)]:
 
 # %%
 learner = gu.train(gu.TwoNeuron(), gu.SGD(1e-4), x, y)
-meter = gu.stability_meter(learner)[0]
+meter = gu.stability_meter(learner)[0]  # epoch 1: lr·K per row
 fig, (ax_meter, ax_err) = gu.figure(2)
-gu.plot_meter(ax_meter, learner)
+gu.MeterLine(ax_meter, len(x), 1).update(learner)
 gu.RowErrorLines(ax_err, ["2 neurons"], len(x), 1).update({"2 neurons": learner})
 gu.show(fig)
 print("rows with lr·K > 1:", (np.flatnonzero(meter[:learner.diverged_at[1]] > 1) + 1).tolist())

@@ -137,9 +137,7 @@ outcome
 fig, axes = gu.figure(2, sharey=True)
 for ax, (model, runs) in zip(axes, race.items()):
     for name, run in runs.items():
-        errors = run.epoch_errors.copy()
-        if run.diverged:
-            errors[run.diverged_at[0] - 1:] = np.nan
+        errors = gu.epochs_until_divergence(run.epoch_errors, run.diverged_at)
         ax.semilogy(np.arange(1, 11), gu.displayable(errors), marker=".", label=name)
     ax.set_title(model, fontsize=10)
     ax.set_xlabel("epoch")

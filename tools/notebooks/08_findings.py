@@ -32,9 +32,7 @@ for ax, inputs, lrs, title in [(ax_raw, x, (1e-4, 1e-4), "sheet x, lr = 1e-4"),
                                (ax_scaled, x / 100, (1e-3, 0.3), "x/100: 2 neurons lr 1e-3, linear lr 0.3")]:
     for label, model, lr in [("2 neurons", gu.TwoNeuron(), lrs[0]), ("linear", gu.Linear(), lrs[1])]:
         run = gu.train(model, gu.SGD(lr), inputs, y, epochs=10, trace=False)
-        errors = run.epoch_errors.copy()
-        if run.diverged:
-            errors[run.diverged_at[0] - 1:] = np.nan
+        errors = gu.epochs_until_divergence(run.epoch_errors, run.diverged_at)
         ax.semilogy(np.arange(1, 11), gu.displayable(errors), marker="o",
                     label=f"{label}" + (f" ({run.divergence_message()})" if run.diverged else ""))
     ax.set_title(title, fontsize=10)
