@@ -59,7 +59,7 @@ def test_sheet_error_is_root_of_sum_not_mean():
 
 
 def test_momentum_epochs_from_reset_and_its_seed():
-    params, state = gu._reset_state("momentum")
+    params, state = gu.reset_state("momentum")
     assert state["mom"].tolist() == [-18.33392669020789, 98.24583039212854]
     errors = gu.replay("momentum", epochs=10).epoch_errors
     assert errors[0] == 200.9651846012761

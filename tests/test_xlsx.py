@@ -11,6 +11,8 @@ import openpyxl
 import pytest
 
 import graddesc_utils as gu
+import graddesc.export
+from graddesc.export import history_value
 
 pytestmark = pytest.mark.spreadsheet
 SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
@@ -57,7 +59,7 @@ def compare(run, rows, col, epoch, last_row=None):
         for r in range(last_row):
             got = rows[gu.XLSX_FIRST_ROW - 1 + r][i]
             expected = run.history["theta"][run.model.names.index(name), epoch - 1, r] if name in run.model.names \
-                else gu._history_value(run, name, epoch - 1, r)
+                else history_value(run, name, epoch - 1, r)
             assert isinstance(got, (int, float)), (name, r, got)
             assert got == pytest.approx(expected, rel=1e-9, abs=1e-300), (name, epoch, r + 1)
 
@@ -120,7 +122,7 @@ def test_bad_paths_raise_clear_errors_and_leave_nothing_behind(tmp_path, monkeyp
 
     def fail(*args):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(gu, "_write_epochs", fail)
+    monkeypatch.setattr(graddesc.export, "_write_epochs", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         gu.export_xlsx(model, optimizer, tmp_path / "out.xlsx")
     assert os.listdir(tmp_path) == []

@@ -52,7 +52,7 @@
 # The check below tells you whether this environment has everything:
 
 # %%
-%matplotlib widget
+# %matplotlib widget
 import sys
 sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 

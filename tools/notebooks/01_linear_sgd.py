@@ -13,7 +13,7 @@
 # the math and the few lines that implement it.
 
 # %%
-%matplotlib widget
+# %matplotlib widget
 import sys
 sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
@@ -152,6 +152,7 @@ gu.show(fig)
 # NBVAL_IGNORE_OUTPUT
 gu.explore_linear()
 
+
 # %% [markdown]
 # ## Summary
 #
@@ -172,6 +173,7 @@ def sgd_step(a, b, x, y, lr):
     return None
 
 gu.check_sgd_step(sgd_step)
+
 
 # %% [markdown]
 # **2.** Write the sheet's error from a list of squared row errors, and **3.** the true RMSE.

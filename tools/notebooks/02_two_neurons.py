@@ -9,7 +9,7 @@
 # shows where it blows up. Notebook 03 explains why.
 
 # %%
-%matplotlib widget
+# %matplotlib widget
 import sys
 sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
@@ -87,6 +87,7 @@ for label, start in starts.items():
                  "sheet error after epoch 1": round(float(run.epoch_errors[0]), 3)})
 pd.DataFrame(rows)
 
+
 # %% [markdown]
 # ## The learner's own gradients: "are these formulas right?"
 #
@@ -148,6 +149,7 @@ for gradient in ["analytic", "finite_difference"]:
 # NBVAL_IGNORE_OUTPUT
 gu.explore_two_neurons()
 
+
 # %% [markdown]
 # ## Summary
 #
@@ -167,6 +169,7 @@ def two_neuron_gradient(w1, b1, w2, b2, x, y):
     return None
 
 gu.check_two_neuron_gradient(two_neuron_gradient)
+
 
 # %% [markdown]
 # **2.** Given w1 and b1, which w2 and b2 make the model exactly y = 2x + 30?

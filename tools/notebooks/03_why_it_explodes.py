@@ -11,7 +11,7 @@
 # every overshoot makes the next one bigger. That feedback loop turns an oscillation into an explosion within rows.
 
 # %%
-%matplotlib widget
+# %matplotlib widget
 import sys
 sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
@@ -220,6 +220,7 @@ for lr in [1e-7, 1e-6, 1e-5]:
 # NBVAL_IGNORE_OUTPUT
 gu.explore_stability()
 
+
 # %% [markdown]
 # ## Summary
 #
@@ -247,6 +248,7 @@ gu.check_k_linear(k_linear)
 # %%
 largest_stable_lr = None  # your number
 gu.check_largest_stable_lr(largest_stable_lr)
+
 
 # %% [markdown]
 # **3.** K for one row of the linear 2-neuron model.

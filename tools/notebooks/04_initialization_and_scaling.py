@@ -9,7 +9,7 @@
 # the configurations together, row by row (see `gu.outcome_map`).
 
 # %%
-%matplotlib widget
+# %matplotlib widget
 import sys
 sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
@@ -103,6 +103,7 @@ pd.DataFrame(rows)
 fitted = gu.train(gu.Linear(), gu.SGD(0.1), scaled, y, epochs=50, trace=False).params
 print(f"on x/100: a' = {fitted['a']:.4f}, b' = {fitted['b']:.4f}  ->  original units: "
       f"a = {fitted['a'] / 100:.6f}, b = {fitted['b']:.4f}")
+
 
 # %% [markdown]
 # ## Summary

@@ -7,7 +7,7 @@
 # average, and lets you move lr and β.
 
 # %%
-%matplotlib widget
+# %matplotlib widget
 import sys
 sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
@@ -35,6 +35,7 @@ ax.set_yscale("symlog", linthresh=100)
 ax.set_xlabel("row")
 ax.legend(fontsize=8)
 gu.show(fig)
+
 
 # %% [markdown]
 # Larger β: smoother, but slower to follow a change (and starting from 0, it takes about 1/(1 − β) rows to warm
@@ -119,6 +120,7 @@ print(f"after 50 steady steps: sheet m = {buffers['sheet']:.4f}, PyTorch m = {bu
 # %%
 # NBVAL_IGNORE_OUTPUT
 gu.explore_momentum()
+
 
 # %% [markdown]
 # ## Summary

@@ -7,7 +7,7 @@
 # optimizers tame the 2-neuron explosion?
 
 # %%
-%matplotlib widget
+# %matplotlib widget
 import sys
 sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
@@ -82,7 +82,7 @@ print("identical to the saved sheet's row 4:", adam.params == {"b": saved.b, "a"
 # %%
 annealed = gu.replay("adam_ann", epochs=25)
 g2_per_epoch = np.sqrt(annealed.history["sqavg"][:, :, -1]).sum(axis=0)
-_, reset_state = gu._reset_state("adam_ann")
+_, reset_state = gu.reset_state("adam_ann")
 smallest = float(np.sqrt(reset_state["sqavg"]).sum())
 log = []
 for epoch, g2 in enumerate(g2_per_epoch, start=1):
@@ -159,6 +159,7 @@ gu.show(fig)
 # NBVAL_IGNORE_OUTPUT
 gu.explore_race()
 
+
 # %% [markdown]
 # ## Summary
 #
@@ -179,6 +180,7 @@ def adam_step(weight, m, v, g, lr, beta1, beta2):
     return None
 
 gu.check_adam_step(adam_step)
+
 
 # %% [markdown]
 # **2.** The adam_ann macro's rule: given the current lr, this epoch's g2 and the smallest g2 so far, return the

@@ -9,7 +9,7 @@
 # h > 0 and 0 where h ≤ 0: a row with h ≤ 0 passes **no** gradient to w1, b1 or w2.
 
 # %%
-%matplotlib widget
+# %matplotlib widget
 import sys
 sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
@@ -156,6 +156,7 @@ pd.DataFrame(rows)
 # NBVAL_IGNORE_OUTPUT
 gu.explore_relu()
 
+
 # %% [markdown]
 # ## Summary
 #
@@ -175,6 +176,7 @@ def active_rows(w1, b1, x):
     return None
 
 gu.check_active_rows(active_rows)
+
 
 # %% [markdown]
 # **2.** The slope of ReLU that backpropagation uses, at h.

@@ -7,7 +7,7 @@
 # gradients as well as with analytic ones.
 
 # %%
-%matplotlib widget
+# %matplotlib widget
 import sys
 sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 

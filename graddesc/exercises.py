@@ -1,0 +1,161 @@
+"""Exercise checks: each check_* calls the learner's function (or takes their number) and says "correct" or what
+is off, like a friendly unit test. It never raises, so an unsolved exercise still runs, and it returns nothing, so
+the notebook shows only the verdict.
+"""
+import math
+
+import numpy as np
+
+from .data import load_data
+from .models import TwoNeuron
+from .outcomes import survival_counts
+
+
+def _verdict(ok, message):
+    print("correct" if ok else f"not yet: {message}")
+
+
+def _check_function(attempt, cases, expected, describe, rtol=1e-9):
+    """Run `attempt(*case)` for every case and compare with `expected(*case)` (numbers or tuples of numbers)."""
+    if not callable(attempt):
+        return _verdict(False, f"pass your function itself (got {type(attempt).__name__})")
+    for case in cases:
+        want = np.atleast_1d(np.asarray(expected(*case), dtype=float))
+        try:
+            got = attempt(*case)
+        except Exception as error:  # a learner's bug is feedback, not a crash
+            return _verdict(False, f"calling it with {describe(case)} raised {type(error).__name__}: {error}")
+        if got is None:
+            return _verdict(False, "your function returned None; fill in the body and return the result")
+        try:
+            got = np.atleast_1d(np.asarray(got, dtype=float))
+        except (TypeError, ValueError):
+            return _verdict(False, f"it returned {got!r}; return numbers")
+        if got.shape != want.shape:
+            return _verdict(False, f"for {describe(case)} it returned {got.size} number(s), expected {want.size}")
+        if not np.allclose(got, want, rtol=rtol, atol=1e-12):
+            return _verdict(False, f"for {describe(case)} it returned {np.round(got, 6).tolist()}, "
+                                   f"expected {np.round(want, 6).tolist()}")
+    _verdict(True, "")
+
+
+def _check_number(answer, expected, what, rtol=1e-3):
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return _verdict(False, f"give {what} as a number (got {answer!r})")
+    if not np.isfinite(value):
+        return _verdict(False, f"{what} must be a finite number")
+    hint = "too large" if value > expected else "too small"
+    _verdict(np.isclose(value, expected, rtol=rtol, atol=0), f"{value:.6g} is {hint} for {what}")
+
+
+_ROW_CASES = [(1.0, 1.0, 14.0, 58.0, 1e-4), (2.5, -3.0, 86.0, 202.0, 3e-5), (0.0, 30.0, 8.0, 46.0, 1e-3)]
+
+
+def check_sgd_step(attempt):
+    """01: sgd_step(a, b, x, y, lr) -> (new_a, new_b) for the sheet's rule."""
+    def expected(a, b, x, y, lr):
+        de_db = 2 * (b + a * x - y)
+        return a - lr * x * de_db, b - lr * de_db
+    return _check_function(attempt, _ROW_CASES, expected, lambda c: "a=%g, b=%g, x=%g, y=%g, lr=%g" % c)
+
+
+def check_sheet_error(attempt):
+    """01: sheet_error(squared_errors) -> the sheet's 'rmse' (root of the SUM)."""
+    cases = [([1849.0, 10948.901769],), ([4.0, 9.0, 16.0],), ([0.0],)]
+    return _check_function(attempt, cases, lambda e: math.sqrt(sum(e)), lambda c: f"squared errors {c[0]}")
+
+
+def check_true_rmse(attempt):
+    """01: true_rmse(squared_errors) -> root of the MEAN."""
+    cases = [([1849.0, 10948.901769],), ([4.0, 9.0, 16.0],), ([0.0],)]
+    return _check_function(attempt, cases, lambda e: math.sqrt(sum(e) / len(e)), lambda c: f"squared errors {c[0]}")
+
+
+def check_two_neuron_gradient(attempt):
+    """02: two_neuron_gradient(w1, b1, w2, b2, x, y) -> (de/dw1, de/db1, de/dw2, de/db2)."""
+    model = TwoNeuron()
+    cases = [(1.0, 1.0, 1.0, 1.0, 14.0, 58.0), (0.5, -2.0, 3.0, 0.1, 86.0, 202.0)]
+    expected = lambda *c: [float(g) for g in model.loss_gradient([np.asarray(v) for v in c[:4]], c[4], c[5])]
+    return _check_function(attempt, cases, expected, lambda c: "w1=%g, b1=%g, w2=%g, b2=%g, x=%g, y=%g" % c)
+
+
+def check_exact_fit(attempt):
+    """02: exact_fit(w1, b1) -> (w2, b2) so that the 2-neuron model is exactly y = 2x + 30."""
+    cases = [(1.0, 1.0), (0.5, -10.0), (-2.0, 3.0)]
+    return _check_function(attempt, cases, lambda w1, b1: (2 / w1, 30 - 2 / w1 * b1),
+                           lambda c: "w1=%g, b1=%g" % c)
+
+
+def check_k_linear(attempt):
+    """03: k_linear(x) -> K = ||d pred / d(a, b)||^2 for the linear model."""
+    return _check_function(attempt, [(14.0,), (99.0,), (0.0,)], lambda x: x * x + 1, lambda c: "x=%g" % c)
+
+
+def check_largest_stable_lr(answer, x=50.0):
+    """03: the largest learning rate at which an SGD step on row x does not make the linear model's error grow."""
+    return _check_number(answer, 1 / (x * x + 1), f"the largest stable lr at x = {x:g}")
+
+
+def check_k_two_neuron(attempt):
+    """03: k_two_neuron(w1, b1, w2, x) -> K for the linear 2-neuron model."""
+    cases = [(1.0, 1.0, 1.0, 14.0), (0.5, -2.0, 3.0, 99.0)]
+    expected = lambda w1, b1, w2, x: w2 ** 2 * (x * x + 1) + (w1 * x + b1) ** 2 + 1
+    return _check_function(attempt, cases, expected, lambda c: "w1=%g, b1=%g, w2=%g, x=%g" % c)
+
+
+def check_unscale(attempt):
+    """04: unscale(a_scaled, b_scaled, scale) -> (a, b) in the original units, for a line fitted to x*scale."""
+    cases = [(200.0, 30.0, 0.01), (1.0, 2.0, 0.5)]
+    return _check_function(attempt, cases, lambda a, b, s: (a * s, b), lambda c: "a'=%g, b'=%g, scale=%g" % c)
+
+
+def check_survivors(answer, lr=3e-5):
+    """04: how many of the 41 x 41 starting points (w1, w2 in [-2, 2], biases 0) survive 3 epochs at `lr`."""
+    w = np.linspace(-2, 2, 41)
+    expected = int(survival_counts([lr], w, w, epochs=3)[0])
+    return _check_number(answer, expected, f"the survivors at lr = {lr:g}", rtol=0)
+
+
+def check_momentum_step(attempt):
+    """05: momentum_step(weight, m, g, lr, beta) -> (new_weight, new_m), the sheet's damped form."""
+    cases = [(1.0, 0.0, -86.0, 1e-4, 0.9), (2.0, 5.0, 3.0, 0.1, 0.5)]
+    expected = lambda w, m, g, lr, beta: (w - lr * (beta * m + (1 - beta) * g), beta * m + (1 - beta) * g)
+    return _check_function(attempt, cases, expected, lambda c: "weight=%g, m=%g, g=%g, lr=%g, beta=%g" % c)
+
+
+def check_undamped_factor(answer, beta=0.9):
+    """05: how many times larger PyTorch's undamped momentum steps are than the sheet's, in the long run."""
+    return _check_number(answer, 1 / (1 - beta), f"the step ratio at beta = {beta:g}")
+
+
+def check_adam_step(attempt):
+    """06: adam_step(weight, m, v, g, lr, beta1, beta2) -> (new_weight, new_m, new_v), the sheet's form."""
+    def expected(w, m, v, g, lr, b1, b2):
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        return w - lr * m / math.sqrt(v), m, v
+    cases = [(1.0, 0.0, 10000.0, -86.0, 1.0, 0.9, 0.9), (2.0, 0.5, 3.0, 1.5, 0.1, 0.8, 0.95)]
+    return _check_function(attempt, cases, expected, lambda c: "w=%g, m=%g, v=%g, g=%g, lr=%g, b1=%g, b2=%g" % c)
+
+
+def check_annealing(attempt):
+    """06: anneal(lr, g2, smallest) -> (new_lr, new_smallest), the adam_ann macro's rule."""
+    def expected(lr, g2, smallest):
+        return (lr / 4 if g2 / smallest > 2 else lr), min(g2, smallest)
+    cases = [(1.0, 300.0, 100.0), (1.0, 150.0, 100.0), (0.25, 50.0, 100.0), (1.0, 200.0, 100.0)]
+    return _check_function(attempt, cases, expected, lambda c: "lr=%g, g2=%g, smallest=%g" % c)
+
+
+def check_active_rows(attempt):
+    """07: active_rows(w1, b1, x) -> how many rows have h = w1*x + b1 > 0 (x is an array)."""
+    x, _ = load_data()
+    cases = [(1.0, 1.0, x), (-0.4, 20.0, x), (0.1, -5.0, x), (1.0, -14.0, x)]
+    return _check_function(attempt, cases, lambda w1, b1, xs: int(np.sum(w1 * xs + b1 > 0)),
+                           lambda c: "w1=%g, b1=%g and the sheet's x" % c[:2])
+
+
+def check_relu_slope(attempt):
+    """07: relu_slope(h) -> the derivative of ReLU that backpropagation uses (0 at h <= 0, 1 above)."""
+    cases = [(2.5,), (0.0,), (-3.0,), (1e-9,)]
+    return _check_function(attempt, cases, lambda h: 1.0 if h > 0 else 0.0, lambda c: "h=%g" % c)

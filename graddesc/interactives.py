@@ -1,0 +1,301 @@
+"""The interactives of notebooks 01-07: each `explore_*` builds sliders and panels around one computation."""
+import numpy as np
+
+from .data import load_data
+from .engine import GRADIENTS, train
+from .explorer import (
+    Explorer,
+    int_slider,
+    lr_slider,
+    number_slider,
+    readout,
+    slider_grid,
+)
+from .models import Linear, TwoNeuron
+from .optimizers import SGD, Adam, Momentum, RMSProp
+from .outcomes import RACE_OPTIMIZERS, active_rows, outcome_map, race
+from .plots import (
+    MeterLine,
+    PathLines,
+    RowErrorLines,
+    clip_path,
+    displayable,
+    draw_outcome_map,
+    epochs_until_divergence,
+    symlog_axis,
+    until_divergence,
+)
+from .stability import STABILITY_THRESHOLD, stability_meter
+
+
+def explore_linear(epochs=3):
+    """01: the basic sheet with sliders for lr and the starting a, b."""
+    x, y = load_data()
+    controls = {"lr": lr_slider(1e-4, -6, -3), "a": number_slider("start a", 1.0, -2.0, 4.0, 0.1),
+                "b": number_slider("start b", 1.0, -20.0, 60.0, 1.0),
+                "epochs": int_slider("epochs", epochs, 1, 10)}
+
+    def build(fig):
+        ax_path, ax_err = fig.subplots(1, 2)
+        path, errors = PathLines(ax_path, ["SGD"]), RowErrorLines(ax_err, ["SGD"], len(x), 10)
+
+        def redraw(run):
+            path.update({"SGD": run})
+            errors.update({"SGD": run})
+        return redraw
+
+    def compute(lr, a, b, epochs):
+        return train(Linear(a=a, b=b), SGD(lr), x, y, epochs)
+
+    return Explorer("01 linear SGD", controls, build, compute, readout,
+                    exporter=lambda run: (run, "01_linear_sgd_experiment.xlsx"))
+
+
+def explore_two_neurons(epochs=3):
+    """02: the learner's model beside the linear one at the same lr, with a gradient toggle."""
+    import ipywidgets as widgets
+
+    x, y = load_data()
+    controls = {"lr": lr_slider(1e-4, -7, -3),
+                "w1": number_slider("w1", 1.0, -3.0, 3.0, 0.1), "b1": number_slider("b1", 1.0, -3.0, 3.0, 0.1),
+                "w2": number_slider("w2", 1.0, -3.0, 3.0, 0.1), "b2": number_slider("b2", 1.0, -3.0, 3.0, 0.1),
+                "epochs": int_slider("epochs", epochs, 1, 6),
+                "gradient": widgets.ToggleButtons(options=list(GRADIENTS), value="analytic",
+                                                  description="gradient")}
+
+    def build(fig):
+        ax_err, ax_w = fig.subplots(1, 2)
+        errors = RowErrorLines(ax_err, ["2 neurons", "linear"], len(x), 6)
+        weights = {n: ax_w.plot([], [], label=n, lw=1.2, animated=True)[0] for n in TwoNeuron.names}
+        symlog_axis(ax_w, 1e12)
+        ax_w.set_xlim(-0.5, 6 * len(x) - 0.5)
+        ax_w.set_title("2-neuron weights in use at each row", fontsize=10)
+        ax_w.set_xlabel("row")
+        ax_w.legend(loc="upper left", fontsize=8)
+
+        def redraw(runs):
+            errors.update(runs)
+            two = runs["2 neurons"]
+            for i, name in enumerate(TwoNeuron.names):
+                values = until_divergence(two, clip_path(two.history["theta"][i]))
+                weights[name].set_data(np.arange(len(values)), values)
+        return redraw
+
+    def compute(lr, w1, b1, w2, b2, epochs, gradient):
+        two = train(TwoNeuron(w1, b1, w2, b2), SGD(lr), x, y, epochs, gradient=gradient)
+        line = train(Linear(a=1.0, b=1.0), SGD(lr), x, y, epochs, gradient=gradient)
+        return {"2 neurons": two, "linear": line}
+
+    def describe(runs):
+        return " | ".join(readout(run, label) for label, run in runs.items())
+
+    return Explorer("02 two neurons", controls, build, compute, describe,
+                    exporter=lambda runs: (runs["2 neurons"], "02_two_neurons_experiment.xlsx"))
+
+
+def explore_stability(epochs=2):
+    """03: the stability meter lr*K per row beside the error per row, for the learner's model."""
+    x, y = load_data()
+    controls = {"lr": lr_slider(1e-4, -7, -3), "w1": number_slider("w1", 1.0, -3.0, 3.0, 0.1),
+                "w2": number_slider("w2", 1.0, -3.0, 3.0, 0.1), "epochs": int_slider("epochs", epochs, 1, 5)}
+
+    def build(fig):
+        ax_meter, ax_err = fig.subplots(1, 2)
+        meter, errors = MeterLine(ax_meter, len(x), 5), RowErrorLines(ax_err, ["2 neurons"], len(x), 5)
+
+        def redraw(result):
+            run, lr_k = result
+            meter.update(run, lr_k)
+            errors.update({"2 neurons": run})
+        return redraw
+
+    def compute(lr, w1, w2, epochs):
+        run = train(TwoNeuron(w1=w1, b1=1.0, w2=w2, b2=1.0), SGD(lr), x, y, epochs)
+        return run, stability_meter(run)  # computed once, drawn and described
+
+    def describe(result):
+        run, lr_k = result
+        over = np.flatnonzero(until_divergence(run, lr_k) > STABILITY_THRESHOLD)
+        first = f"first row over the line: {over[0] + 1}" if len(over) else "never over the line"
+        return f"{readout(run)} | {first}"
+
+    return Explorer("03 stability meter", controls, build, compute, describe)
+
+
+def explore_outcome_map():
+    """04: which initial (w1, w2) survive, for a learning rate, epoch count and biases chosen by sliders."""
+    controls = {"lr": lr_slider(1e-5, -7, -3, 0.1), "epochs": int_slider("epochs", 3, 1, 4, continuous=False),
+                "b1": number_slider("b1", 0.0, -3.0, 3.0, 0.1, continuous=False),
+                "b2": number_slider("b2", 0.0, -3.0, 3.0, 0.1, continuous=False)}
+    controls["lr"].continuous_update = False  # a map is 6561 runs: redraw when the hand lets go
+
+    def build(fig):
+        ax = fig.subplots()
+        w1, w2, log_error, _ = outcome_map(1e-5)
+        image = draw_outcome_map(ax, w1, w2, log_error)
+        image.set_animated(True)
+        fig.colorbar(image, ax=ax, label="log10 sheet error (grey: diverged)")
+
+        def redraw(result):
+            image.set_data(np.ma.masked_invalid(result[2]).T)
+        return redraw
+
+    def compute(lr, epochs, b1, b2):
+        return outcome_map(lr, epochs, b1=b1, b2=b2)
+
+    def describe(result):
+        run = result[3]
+        survived = int((~run.diverged).sum())
+        return f"{survived} of {run.diverged.size} starting points survive {run.epochs} epochs"
+
+    return Explorer("04 outcome map", controls, build, compute, describe, width=6.0, height=4.2)
+
+
+def explore_momentum(epochs=3):
+    """05: plain SGD and sheet momentum on the same figure, with lr and beta sliders."""
+    x, y = load_data()
+    controls = {"lr": lr_slider(1e-4, -6, -3), "beta": number_slider("beta", 0.9, 0.0, 0.99, 0.01),
+                "epochs": int_slider("epochs", epochs, 1, 6)}
+
+    def build(fig):
+        ax_path, ax_err = fig.subplots(1, 2)
+        labels = ["SGD", "momentum"]
+        path, errors = PathLines(ax_path, labels), RowErrorLines(ax_err, labels, len(x), 6)
+
+        def redraw(runs):
+            path.update(runs)
+            errors.update(runs)
+        return redraw
+
+    def compute(lr, beta, epochs):
+        return {"SGD": train(Linear(), SGD(lr), x, y, epochs),
+                "momentum": train(Linear(), Momentum(lr, beta), x, y, epochs)}
+
+    def describe(runs):
+        return " | ".join(readout(run, label) for label, run in runs.items())
+
+    return Explorer("05 momentum", controls, build, compute, describe)
+
+
+def explore_adaptive(epochs=5):
+    """06: RMSProp or Adam (sheet convention) on the linear model, with lr and beta sliders."""
+    import ipywidgets as widgets
+
+    x, y = load_data()
+    controls = {"optimizer": widgets.ToggleButtons(options=["RMSProp", "Adam"], value="Adam",
+                                                   description="optimizer"),
+                "lr": lr_slider(0.1, -3, 1), "beta1": number_slider("beta1", 0.9, 0.0, 0.99, 0.01),
+                "beta2": number_slider("beta2", 0.9, 0.0, 0.99, 0.01), "epochs": int_slider("epochs", epochs, 1, 8)}
+
+    def build(fig):
+        ax_path, ax_err = fig.subplots(1, 2)
+        path = PathLines(ax_path, ["run"], a_range=(0, 3), b_range=(0, 40))
+        line = ax_err.semilogy([], [], marker=".", label="sheet error per epoch", animated=True)[0]
+        ax_err.set_ylim(1e-3, 1e6)
+        ax_err.set_xlim(0.5, 8.5)
+        ax_err.set_xlabel("epoch")
+        ax_err.set_title("sheet error per epoch", fontsize=10)
+
+        def redraw(run):
+            path.update({"run": run})
+            line.set_data(np.arange(1, run.epochs + 1), displayable(run.epoch_errors))
+        return redraw
+
+    def compute(optimizer, lr, beta1, beta2, epochs):
+        opt = RMSProp(lr, beta=beta2) if optimizer == "RMSProp" else Adam(lr, beta1, beta2)
+        return train(Linear(), opt, x, y, epochs)
+
+    return Explorer("06 RMSProp and Adam", controls, build, compute, readout)
+
+
+def explore_race(epochs=10):
+    """06: the optimizer race on the learner's 2-neuron model and on the linear model.
+
+    Ten runs per slider move would take ~100 ms, so the race is computed once for every position of both
+    sliders (one vectorized `train` per optimizer and model) and a move only picks out its column."""
+    x, y = load_data()
+    controls = {"lr_plain": lr_slider(1e-4, -7, -3, description="lr SGD/mom"),
+                "lr_adaptive": lr_slider(0.1, -3, 1, description="lr adaptive")}
+    plain_lrs, adaptive_lrs = slider_grid(controls["lr_plain"]), slider_grid(controls["lr_adaptive"])
+    models = {"2 neurons (all weights 1)": TwoNeuron(), "linear (a = b = 1)": Linear()}
+    tables = {title: race(model, plain_lrs, adaptive_lrs, epochs) for title, model in models.items()}
+
+    def build(fig):
+        axes = fig.subplots(1, 2, sharey=True)
+        lines = {}
+        for ax, title in zip(axes, models):
+            lines[title] = {n: ax.semilogy([], [], marker=".", ms=4, label=n, animated=True)[0]
+                            for n in RACE_OPTIMIZERS}
+            ax.set_ylim(1e-2, 1e8)
+            ax.set_xlim(0.5, epochs + 0.5)
+            ax.set_xlabel("epoch")
+            ax.set_title(title, fontsize=10)
+        axes[0].set_ylabel("sheet error (diverged runs stop)")
+        axes[1].legend(fontsize=8, loc="upper right")
+
+        def redraw(result):
+            for title, runs in result.items():
+                for name, (errors, diverged_at) in runs.items():
+                    shown = displayable(epochs_until_divergence(errors, diverged_at))
+                    lines[title][name].set_data(np.arange(1, epochs + 1), shown)
+        return redraw
+
+    def compute(lr_plain, lr_adaptive):
+        i = int(np.argmin(np.abs(np.log(plain_lrs / lr_plain))))
+        j = int(np.argmin(np.abs(np.log(adaptive_lrs / lr_adaptive))))
+        return {title: {name: (run.epoch_errors[:, i if name in ("SGD", "momentum") else j],
+                               run.diverged_at[i if name in ("SGD", "momentum") else j])
+                        for name, run in runs.items()} for title, runs in tables.items()}
+
+    def describe(result):
+        two = result["2 neurons (all weights 1)"]
+        alive = [name for name, (_, diverged_at) in two.items() if not diverged_at]
+        return f"2 neurons: {len(alive)} of 5 survive {epochs} epochs ({', '.join(alive) or 'none'})"
+
+    return Explorer("06 optimizer race", controls, build, compute, describe)
+
+
+def explore_relu(epochs=5):
+    """07: the ReLU model with sliders for lr, the four starting weights and input scaling; live active-row count."""
+    import ipywidgets as widgets
+
+    x, y = load_data()
+    controls = {"lr": lr_slider(1e-4, -7, -1), "w1": number_slider("w1", 1.0, -3.0, 3.0, 0.1),
+                "b1": number_slider("b1", 1.0, -3.0, 3.0, 0.1), "w2": number_slider("w2", 1.0, -3.0, 3.0, 0.1),
+                "b2": number_slider("b2", 1.0, -3.0, 3.0, 0.1), "epochs": int_slider("epochs", epochs, 1, 6),
+                "scale": widgets.ToggleButtons(options=[("x", 1.0), ("x/100", 0.01)], value=1.0,
+                                               description="input")}
+
+    def build(fig):
+        ax_err, ax_h = fig.subplots(1, 2)
+        errors = RowErrorLines(ax_err, ["ReLU", "linear"], len(x), 6)
+        h_line = ax_h.plot([], [], color="C2", lw=1, label="h = w1·x + b1", animated=True)[0]
+        ax_h.axhline(0, color="k", lw=0.8)
+        symlog_axis(ax_h, 1e6)
+        ax_h.set_xlim(-0.5, 6 * len(x) - 0.5)
+        ax_h.set_title("pre-activation h per row (active where h > 0)", fontsize=10)
+        ax_h.set_xlabel("row")
+
+        def redraw(runs):
+            errors.update(runs)
+            relu = runs["ReLU"]
+            h = until_divergence(relu, clip_path(relu.history["h"]))
+            h_line.set_data(np.arange(len(h)), h)
+        return redraw
+
+    def compute(lr, w1, b1, w2, b2, epochs, scale):
+        relu = train(TwoNeuron(w1, b1, w2, b2, relu=True), SGD(lr), x * scale, y, epochs)
+        line = train(Linear(), SGD(lr), x * scale, y, epochs)
+        return {"ReLU": relu, "linear": line}
+
+    def describe(runs):
+        relu = runs["ReLU"]
+        active = int(active_rows(relu.model, relu.params, relu.x).sum()) if not relu.diverged else 0
+        return f"{readout(relu, 'ReLU')}, {active} of {len(relu.x)} rows active | " + readout(runs["linear"], "linear")
+
+    return Explorer("07 ReLU", controls, build, compute, describe,
+                    exporter=lambda runs: (runs["ReLU"], "07_relu_experiment.xlsx"))
+
+
+EXPLORERS = {"01": explore_linear, "02": explore_two_neurons, "03": explore_stability, "04": explore_outcome_map,
+             "05": explore_momentum, "06a": explore_adaptive, "06b": explore_race, "07": explore_relu}

@@ -1,0 +1,176 @@
+"""Plots: static figures and the panels the interactives reuse.
+
+Static figures are plain matplotlib Figures (not registered with pyplot) shown as PNG images by `show`, so they
+read on GitHub and never duplicate themselves in the notebook. Panels (RowErrorLines, MeterLine, PathLines) create
+their artists once and `update` them in place, so the same code draws a static figure and a live one.
+"""
+import math
+
+import numpy as np
+
+from .data import load_data
+from .stability import STABILITY_THRESHOLD, stability_meter
+
+PLOT_FLOOR, PLOT_CEILING = 1e-3, 1e14  # log axes show errors in this band (divergence is declared at 1e12)
+
+
+def figure(ncols=1, nrows=1, width=9.0, height=3.2, **kwargs):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=80, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
+    return fig, axes.ravel() if axes.size > 1 else axes[0, 0]
+
+
+def show(fig):
+    """Display a figure as a PNG image (stored in the notebook, visible without a kernel)."""
+    import io
+
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    display(Image(buffer.getvalue()))
+
+
+def displayable(values):
+    """Errors ready for a log axis: clipped into the plotted band; not finite -> just above the ceiling."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.where(np.isfinite(values), np.clip(values, PLOT_FLOOR, PLOT_CEILING * 10), PLOT_CEILING * 10)
+
+
+def until_divergence(run, values):
+    """Per-row values of a single run with the rows after its divergence row hidden (NaN), so a plot stays readable."""
+    values = np.asarray(values, dtype=float).ravel().copy()
+    if run.diverged_at is not None:
+        epoch, row = run.diverged_at
+        values[(epoch - 1) * len(run.x) + row:] = np.nan
+    return values
+
+
+def loss_grid(a_range=(-1, 4), b_range=(-20, 60), n=120):
+    """The sheet's squared-error sum over the 29 rows on an (a, b) grid, for contour plots."""
+    x, y = load_data()
+    a = np.linspace(*a_range, n)
+    b = np.linspace(*b_range, n)
+    grid_a, grid_b = np.meshgrid(a, b)
+    residual = grid_b[..., None] + grid_a[..., None] * x - y
+    return grid_a, grid_b, (residual * residual).sum(axis=-1)
+
+
+def plot_contour(ax, a_range=(-1, 4), b_range=(-20, 60)):
+    grid_a, grid_b, sse = loss_grid(a_range, b_range)
+    ax.contour(grid_a, grid_b, np.log10(sse), levels=14, cmap="viridis", linewidths=0.8)
+    ax.plot([2], [30], marker="*", color="k", ms=10, ls="none", label="a=2, b=30")
+    ax.set_xlim(*a_range)
+    ax.set_ylim(*b_range)
+    ax.set_xlabel("a (slope)")
+    ax.set_ylabel("b (intercept)")
+
+
+def path_of(run, names=("a", "b")):
+    """The weights in use at every row, then the final ones: the path a run takes through weight space."""
+    run._need_history()
+    index = [run.model.names.index(n) for n in names]
+    h = run.history["theta"]
+    return [np.r_[h[i].ravel(), run.params[n]] for i, n in zip(index, names)]
+
+
+class RowErrorLines:
+    """One log-scale line per labelled run: squared error of every row, hidden after divergence.
+    The x axis spans `max_epochs` whatever a run's length, so a slider move never changes the axes."""
+
+    def __init__(self, ax, labels, n_rows, max_epochs, title="squared error per row"):
+        self.ax, self.n_rows = ax, n_rows
+        self.lines = {label: ax.semilogy([], [], label=label, lw=1.2, animated=True)[0] for label in labels}
+        self.marks = {label: ax.axvline(0, color=line.get_color(), ls=":", lw=1, visible=False, animated=True)
+                      for label, line in self.lines.items()}
+        ax.set_ylim(PLOT_FLOOR, PLOT_CEILING)
+        ax.set_xlim(-0.5, max_epochs * n_rows - 0.5)
+        ax.set_xlabel(f"row (epochs of {n_rows} rows)")
+        ax.set_title(title, fontsize=10)
+        ax.legend(loc="upper left", fontsize=8)
+
+    def update(self, runs):
+        for label, run in runs.items():
+            values = until_divergence(run, displayable(run.row_errors))
+            self.lines[label].set_data(np.arange(len(values)), values)
+            mark = self.marks[label]
+            if run.diverged_at:
+                epoch, row = run.diverged_at
+                mark.set_xdata([(epoch - 1) * self.n_rows + row - 1] * 2)
+            mark.set_visible(bool(run.diverged_at))
+
+
+class MeterLine:
+    """The stability meter lr·K per row against its line lr·K = 1, hidden after divergence."""
+
+    def __init__(self, ax, n_rows, max_epochs, title="stability meter: lr·K per row"):
+        self.ax = ax
+        self.line = ax.semilogy([], [], color="C1", label="lr·K", animated=True)[0]
+        ax.axhline(STABILITY_THRESHOLD, color="k", ls="--", lw=1, label="lr·K = 1: the row overshoots above")
+        ax.set_ylim(1e-3, 1e6)
+        ax.set_xlim(-0.5, max_epochs * n_rows - 0.5)
+        ax.set_xlabel(f"row (epochs of {n_rows} rows)")
+        ax.set_title(title, fontsize=10)
+        ax.legend(loc="upper left", fontsize=8)
+
+    def update(self, run, meter=None):
+        meter = stability_meter(run) if meter is None else meter
+        values = until_divergence(run, meter)
+        self.line.set_data(np.arange(len(values)), np.clip(clip_path(values), 1e-4, 1e7))
+
+
+def epochs_until_divergence(epoch_errors, diverged_at):
+    """Sheet error per epoch with the epochs from the divergence on hidden (NaN), for plots."""
+    errors = np.array(epoch_errors, dtype=float)
+    if diverged_at:
+        errors[diverged_at[0] - 1:] = np.nan
+    return errors
+
+
+class PathLines:
+    """Paths of runs through (a, b) over the loss contour; points beyond the axes are simply off the plot."""
+
+    def __init__(self, ax, labels, a_range=(-1, 4), b_range=(-20, 60)):
+        plot_contour(ax, a_range, b_range)
+        self.lines = {label: ax.plot([], [], marker=".", ms=3, lw=1, label=label, animated=True)[0]
+                      for label in labels}
+        ax.legend(loc="lower right", fontsize=8)
+        ax.set_title("path through (a, b) over the error surface", fontsize=10)
+
+    def update(self, runs):
+        for label, run in runs.items():
+            a, b = path_of(run)
+            self.lines[label].set_data(clip_path(a), clip_path(b))
+
+
+def symlog_axis(ax, limit):
+    """A symmetric log axis from -limit to limit with a few readable ticks."""
+    ax.set_yscale("symlog", linthresh=1)
+    ax.set_ylim(-limit, limit)
+    decades = int(round(math.log10(limit)))
+    step = max(1, decades // 3)
+    ticks = [10.0 ** k for k in range(step, decades + 1, step)]
+    ax.set_yticks([-t for t in ticks[::-1]] + [0] + ticks)
+    ax.minorticks_off()
+
+
+def clip_path(values):
+    # Far-away points are clipped to a finite box (lines still leave the axes), non-finite ones dropped from view.
+    values = np.asarray(values, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.where(np.isfinite(values), np.clip(values, -1e6, 1e6), np.nan)
+
+
+def draw_outcome_map(ax, w1, w2, log_error, vmin=1.0, vmax=3.5):
+    """Sheet error after training (colour, log10) over the initial (w1, w2); diverged runs in light grey."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.85")
+    image = ax.imshow(np.ma.masked_invalid(log_error).T, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax,
+                      extent=(w1.min(), w1.max(), w2.min(), w2.max()), aspect="auto", interpolation="nearest")
+    ax.set_xlabel("initial w1")
+    ax.set_ylabel("initial w2")
+    return image
