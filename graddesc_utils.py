@@ -28,7 +28,7 @@ Importing the engine (models, optimizers, engine, run) needs numpy only.
 """
 from graddesc.conventions import conventions_table, quadratic_stability_bound
 from graddesc.data import DATA_PATH, load_data
-from graddesc.engine import DIVERGENCE_LIMIT, GRADIENTS, train
+from graddesc.engine import GRADIENTS, train
 from graddesc.exercises import (check_active_rows, check_adam_step, check_annealing, check_exact_fit,
                                 check_k_linear, check_k_two_neuron, check_largest_stable_lr, check_momentum_step,
                                 check_relu_slope, check_sgd_step, check_sheet_error, check_survivors,
@@ -45,7 +45,8 @@ from graddesc.plots import (MeterLine, PathLines, RowErrorLines, displayable, dr
                             epochs_until_divergence, figure, loss_grid, path_of, plot_contour, show,
                             until_divergence)
 from graddesc.replay import SHEETS, replay, reset_state
-from graddesc.run import Run
+from graddesc.run import DIVERGENCE_LIMIT, Run
+from graddesc.schedules import one_cycle, warm_up
 from graddesc.stability import (STABILITY_THRESHOLD, balance, epoch_map_radius, exact_fit,
                                 least_sharp_fit, most_stable_fit, residual_factor, row_curvature, stability_edge,
                                 stability_meter)

@@ -1,40 +1,55 @@
 """The training engine: online gradient descent, one update per row, vectorized over configurations.
 
-`train` is the one loop behind every run of the course: every number in the model and the optimizer may be an
-array, they are broadcast to one configuration shape, and all configurations run at once, looping over rows only.
-It allocates nothing per row. `replay` (replay.py) drives the same loop with the workbook's macro rules.
-Imports numpy only: no plotting, widgets or spreadsheets here.
+`train` is the one entry point behind every run of the course. Every number in the model and the optimizer (and
+clip_norm) may be an array: they are broadcast to one configuration shape and all configurations run at once.
+Two loops do the arithmetic, operation for operation the same:
+- `train_loop` below, in numpy: loops over rows, each row a handful of array operations over all configurations,
+  allocating nothing per row. It records the trace (`Run.table`) and serves any model or optimizer;
+- kernels.py, compiled by numba: sweeps (trace=False) of the course's models and optimizers, 20-100x faster.
+tests/test_kernels.py proves the two equal bit for bit. `replay` (replay.py) drives train_loop with the workbook's
+macro rules. Imports numpy only: no plotting, widgets or spreadsheets here (numba only when a sweep runs).
 """
 import math
 
 import numpy as np
 
 from .checks import check_data, choice, number_array, positive_int, scalar_or_array
-from .models import Model, TwoNeuron
-from .optimizers import Optimizer
-from .run import Run
-
-# A run has diverged at the first row whose squared error, or whose weights in use, are not finite or exceed this.
-DIVERGENCE_LIMIT = 1e12
+from .models import Linear, Model, TwoNeuron
+from .optimizers import CLIP_EPS, SGD, Adam, Momentum, Optimizer, RMSProp
+from .run import DIVERGENCE_LIMIT, Run
 
 GRADIENTS = ("analytic", "finite_difference")
+BACKENDS = ("auto", "numpy")
 _TRACE_LIMIT = 20_000_000  # numbers per recorded quantity; beyond this, sweeps must pass trace=False
 
 
-def train(model, optimizer, x, y, epochs=1, *, gradient="analytic", fd_step=0.01, trace=True):
+def train(model, optimizer, x, y, epochs=1, *, gradient="analytic", fd_step=0.01, trace=True, clip_norm=None,
+          schedule=None, stop_below=None, backend="auto"):
     """Online gradient descent: rows in order, one update per row, every row updates (29 per epoch on the sheet).
 
-    Every number in `model` and `optimizer` may be an array; they are broadcast to one configuration shape and all
-    configurations run at once. `gradient="finite_difference"` updates with the forward difference of each row's
-    squared error with step `fd_step`, exactly as the sheet's `est de/db` column (and the learner's formulas).
-    `trace=False` keeps only per-epoch results (for sweeps); `Run.table` needs the trace.
-    Returns a `Run`."""
-    return train_loop(model, optimizer, x, y, epochs, gradient=gradient, fd_step=fd_step, trace=trace)
+    gradient    "analytic", or "finite_difference": the forward difference of each row's squared error with step
+                `fd_step`, exactly as the sheet's `est de/db` column (and the learner's formulas).
+    trace       keep every row's numbers (`Run.table`); trace=False keeps per-epoch results, for sweeps.
+    clip_norm   scale each row's gradient (all weights together) as torch.nn.utils.clip_grad_norm_ does:
+                by clip_norm / (norm + 1e-6) when that is below 1. A number > 0 or an array of them.
+    schedule    a function of (epoch, row), both counted from 1, returning the factor the optimizer's lr is
+                multiplied by at that row (a number, or an array broadcasting with the configurations).
+    stop_below  a configuration stops after the first epoch whose sheet error is below this: `Run.stopped_epoch`
+                says when, its epoch errors after that are NaN and `Run.params` are its weights at that moment.
+                It assumes a run that close to an exact fit stays there; the course's maps check that
+                (tests/test_kernels.py). None: every configuration runs every epoch.
+    backend     "auto": sweeps of the course's models and optimizers run compiled (kernels.py); "numpy": always
+                this module's loop (the same numbers, slower).
+    Returns a `Run`. A diverged configuration's epoch errors are NaN from the epoch it diverged in, its params
+    NaN: its numbers after the divergence mean nothing."""
+    return train_loop(model, optimizer, x, y, epochs, gradient=gradient, fd_step=fd_step, trace=trace,
+                      clip_norm=clip_norm, schedule=schedule, stop_below=stop_below, backend=backend)
 
 
-def train_loop(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0.01, trace=True,
-               start=None, state=None, copy_back_last_row=False, excel_rows=False, sheet=None):
-    """The one training loop behind `train` and `replay`. It allocates nothing per row.
+def train_loop(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0.01, trace=True, clip_norm=None,
+               schedule=None, stop_below=None, backend="numpy", start=None, state=None, copy_back_last_row=False,
+               excel_rows=False, sheet=None):
+    """The numpy loop behind `train` and `replay` (and the dispatch to the compiled one).
 
     copy_back_last_row: the workbook's Run macro copies the weights *used by* the last row back to the start cells,
     so the last row's update is thrown away (its gradient still enters the moving averages)."""
@@ -45,11 +60,23 @@ def train_loop(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0
     x, y = check_data(x, y)
     epochs = positive_int("epochs", epochs)
     gradient = choice("gradient", gradient, GRADIENTS)
+    backend = choice("backend", backend, BACKENDS)
     fd_step = float(number_array("fd_step", fd_step, low=0, low_inclusive=False, allowed="a finite step > 0"))
+    if clip_norm is not None:
+        clip_norm = number_array("clip_norm", clip_norm, low=0, low_inclusive=False,
+                                 allowed="a gradient norm > 0 (or None: no clipping)")
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be a function of (epoch, row) returning the lr factor, "
+                        f"not {type(schedule).__name__}")
+    if stop_below is not None:
+        stop_below = float(number_array("stop_below", stop_below, low=0, low_inclusive=False,
+                                        allowed="a sheet error > 0 (or None: never stop early)"))
 
     initial = start if start is not None else model.initial
-    shape = np.broadcast_shapes(*(np.shape(v) for v in initial.values()),
-                                *(np.shape(v) for v in optimizer.hyperparameters().values()))
+    numbers = [*initial.values(), *optimizer.hyperparameters().values(), *model.hyperparameters().values()]
+    factors = _schedule_table(schedule, epochs, len(x)) if schedule is not None else None
+    shape = np.broadcast_shapes(*(np.shape(v) for v in numbers), () if clip_norm is None else clip_norm.shape,
+                                factors.shape[2:] if factors is not None else ())
     n_params, n_rows = len(model.names), len(x)
     if trace and n_params * epochs * n_rows * max(1, math.prod(shape)) > _TRACE_LIMIT:
         raise ValueError(f"trace=True would record {epochs} epochs x {n_rows} rows x {math.prod(shape)} "
@@ -58,21 +85,45 @@ def train_loop(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0
     for i, name in enumerate(model.names):
         theta[i] = initial[name]
     state = optimizer.init_state(shape, n_params) if state is None else _copy_state(state, shape)
+    options = dict(gradient=gradient, fd_step=fd_step, clip_norm=clip_norm, factors=factors, stop_below=stop_below)
 
+    if (backend == "auto" and not trace and start is None and not copy_back_last_row
+            and _compiled_supports(model, optimizer, state, factors)):
+        from .kernels import compiled_sweep
+
+        outcome = compiled_sweep(model, optimizer, x, y, epochs, theta, state, **options)
+        history = None
+    else:
+        record = _Recorder(model, optimizer, epochs, n_rows, shape, clip_norm, factors) if trace else None
+        outcome = _numpy_loop(model, optimizer, x, y, epochs, theta, state, record, copy_back_last_row, **options)
+        history = record.history if record is not None else None
+    errors, diverged_epoch, diverged_row, stopped_epoch, theta = outcome
+    return Run(model=model, optimizer=optimizer, x=x, y=y, epochs=epochs, gradient=gradient, fd_step=fd_step,
+               epoch_errors=_squeeze(errors, shape), params={name: scalar_or_array(p) for name, p in zip(model.names, theta)},
+               diverged_epoch=diverged_epoch, diverged_row=diverged_row, stopped_epoch=stopped_epoch, state=state,
+               history=history, sheet=sheet, excel_rows=excel_rows, clip_norm=clip_norm,
+               schedule=schedule, stop_below=stop_below)
+
+
+def _numpy_loop(model, optimizer, x, y, epochs, theta, state, record, copy_back_last_row, *, gradient, fd_step,
+                clip_norm, factors, stop_below):
+    shape, n_rows = theta.shape[1:], len(x)
     # Buffers, reused row after row.
     ws, ws_moved = model.workspace(shape), model.workspace(shape)
     analytic, estimate, moved_err = (np.empty_like(theta) for _ in range(3))
     scratch = (np.empty_like(theta), np.empty_like(theta))
     err_sq, largest_weight, smallest_weight = np.empty(shape), np.empty(shape), np.empty(shape)
+    norm2, coef, lr_used = np.empty(shape), np.empty(shape), np.empty(shape)
     healthy, weights_ok, newly = (np.empty(shape, dtype=bool) for _ in range(3))
-    alive = np.ones(shape, dtype=bool)  # not diverged yet
+    alive = np.ones(shape, dtype=bool)  # not diverged, not stopped
     used_by_last_row = np.empty_like(theta)
     grad = estimate if gradient == "finite_difference" else analytic
 
     sse = np.zeros((epochs,) + shape)  # the sheet's error is sqrt of this sum, per epoch
     diverged_epoch = np.zeros(shape, dtype=int)  # 0 = never; else counted from 1 as a learner reads them
     diverged_row = np.zeros(shape, dtype=int)
-    record = _Recorder(model, optimizer, epochs, n_rows, shape) if trace else None
+    stopped_epoch = np.zeros(shape, dtype=int)
+    stopped_theta = theta.copy()
 
     with np.errstate(all="ignore"):  # overflow is a result here, reported through diverged_at, not a warning
         for epoch in range(epochs):
@@ -99,23 +150,65 @@ def train_loop(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0
                     model.finite_difference(theta, xi, yi, fd_step, pred, estimate, moved_err, ws_moved)
                 else:
                     model.loss_gradient(theta, xi, yi, pred, analytic, ws)
+                if clip_norm is not None:  # torch.nn.utils.clip_grad_norm_, over all weights of the row
+                    np.multiply(grad[0], grad[0], out=norm2)
+                    for i in range(1, len(grad)):
+                        norm2 += np.multiply(grad[i], grad[i], out=coef)
+                    np.sqrt(norm2, out=coef)
+                    coef += CLIP_EPS
+                    np.divide(clip_norm, coef, out=coef)
+                    np.copyto(coef, 1.0, where=~(coef < 1.0))
+                    grad *= coef
+                lr = None
+                if factors is not None:
+                    lr = np.multiply(state["lr"], factors[epoch, row], out=lr_used)
                 if record is not None:
-                    record.before_step(epoch, row, xi, yi, theta, pred, err_sq, grad, state, ws)
+                    record.before_step(epoch, row, xi, yi, theta, pred, err_sq, grad, state, ws, lr,
+                                       coef if clip_norm is not None else None)
                 last_row = row == n_rows - 1
                 if copy_back_last_row and last_row:
                     np.copyto(used_by_last_row, theta)
-                optimizer.step(theta, grad, state, scratch)
+                optimizer.step(theta, grad, state, scratch, lr=lr)
                 if record is not None:
                     record.after_step(epoch, row, theta, state)
                 if copy_back_last_row and last_row:
                     np.copyto(theta, used_by_last_row)
             optimizer.end_epoch(state)
+            if stop_below is not None:
+                stopping = alive & (np.sqrt(epoch_sse) < stop_below)
+                np.copyto(stopped_epoch, epoch + 1, where=stopping)
+                np.copyto(stopped_theta, theta, where=stopping)
+                alive &= ~stopping
+    # What a configuration computed after it diverged (or stopped) is not reported.
+    epoch_index = np.arange(1, epochs + 1).reshape((epochs,) + (1,) * len(shape))
+    hidden = ((diverged_epoch > 0) & (epoch_index >= diverged_epoch)) | ((stopped_epoch > 0) &
+                                                                        (epoch_index > stopped_epoch))
+    with np.errstate(all="ignore"):
+        errors = np.where(hidden, np.nan, np.sqrt(sse))
+    theta = np.where(diverged_epoch > 0, np.nan, np.where(stopped_epoch > 0, stopped_theta, theta))
+    return errors, diverged_epoch, diverged_row, stopped_epoch, theta
 
-    return Run(model=model, optimizer=optimizer, x=x, y=y, epochs=epochs, gradient=gradient, fd_step=fd_step,
-               epoch_errors=_squeeze(np.sqrt(sse), shape), epoch_rmse=_squeeze(np.sqrt(sse / n_rows), shape),
-               params={name: scalar_or_array(p) for name, p in zip(model.names, theta)},
-               diverged_epoch=diverged_epoch, diverged_row=diverged_row, state=state,
-               history=record.history if record is not None else None, sheet=sheet, excel_rows=excel_rows)
+
+def _schedule_table(schedule, epochs, n_rows):
+    """The lr factor at every (epoch, row), as an array (epochs, rows, *configuration shape)."""
+    table = [[np.asarray(schedule(epoch, row), dtype=float) for row in range(1, n_rows + 1)]
+             for epoch in range(1, epochs + 1)]
+    shape = np.broadcast_shapes(*(factor.shape for line in table for factor in line))
+    factors = np.empty((epochs, n_rows) + shape)
+    for e, line in enumerate(table):
+        for r, factor in enumerate(line):
+            factors[e, r] = factor
+    number_array("the schedule's factors", factors, low=0, allowed="finite numbers >= 0")
+    return factors
+
+
+def _compiled_supports(model, optimizer, state, factors):
+    """Sweeps the compiled loop runs: the course's models and optimizers, scalar betas, a scalar schedule."""
+    if type(model) not in (Linear, TwoNeuron) or type(optimizer) not in (SGD, Momentum, RMSProp, Adam):
+        return False
+    if any(np.ndim(beta) for beta in optimizer.betas.values()) or state.get("t", 0) != 0:
+        return False
+    return factors is None or factors.ndim == 2
 
 
 def _copy_state(state, shape):
@@ -136,25 +229,32 @@ def _squeeze(per_epoch, shape):
 class _Recorder:
     """Keeps every row's numbers (the columns of the sheet) when a run is traced."""
 
-    def __init__(self, model, optimizer, epochs, n_rows, shape):
+    def __init__(self, model, optimizer, epochs, n_rows, shape, clip_norm, factors):
         full = (epochs, n_rows) + shape
         n = len(model.names)
         self.history = {key: np.zeros(full) for key in ("x", "y", "pred", "err_sq", "lr")}
-        for key in ("theta", "grad", "new_theta"):  # grad: the gradient the update used
+        for key in ("theta", "grad", "new_theta"):  # grad: the gradient the update used (after clipping)
             self.history[key] = np.zeros((n,) + full)
         for key in ("mom", "sqavg"):
             if key in optimizer.init_state((), n):
                 self.history[key] = np.zeros((n,) + full)
         if isinstance(model, TwoNeuron):
             self.history["h"] = np.zeros(full)
+        if clip_norm is not None:
+            self.history["clip_coef"] = np.zeros(full)
+        if factors is not None:
+            self.history["lr_factor"] = np.broadcast_to(factors, full).copy()
 
-    def before_step(self, epoch, row, xi, yi, theta, pred, err_sq, grad, state, ws):
+    def before_step(self, epoch, row, xi, yi, theta, pred, err_sq, grad, state, ws, lr, clip_coef):
         h, at = self.history, (epoch, row)
-        h["x"][at], h["y"][at], h["pred"][at], h["err_sq"][at], h["lr"][at] = xi, yi, pred, err_sq, state["lr"]
+        h["x"][at], h["y"][at], h["pred"][at], h["err_sq"][at] = xi, yi, pred, err_sq
+        h["lr"][at] = state["lr"] if lr is None else lr
         h["theta"][:, epoch, row] = theta
         h["grad"][:, epoch, row] = grad
         if "h" in h:
             h["h"][at] = ws.h
+        if clip_coef is not None:
+            h["clip_coef"][at] = clip_coef
 
     def after_step(self, epoch, row, theta, state):
         h = self.history

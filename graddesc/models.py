@@ -86,6 +86,10 @@ class Model:
             out[i] /= step
         return out, moved_err
 
+    def hyperparameters(self):
+        """Numbers of the model that are not trained (they broadcast with the weights in a sweep)."""
+        return {}
+
     def params(self):
         return {name: scalar_or_array(value) for name, value in self.initial.items()}
 
@@ -118,14 +122,27 @@ class Linear(Model):
 class TwoNeuron(Model):
     """The learner's model: two stacked neurons, pred = w2*act(w1*x + b1) + b2.
 
-    act is the identity, or with relu=True max(h, 0) with derivative 0 at h <= 0."""
+    act is the identity; with relu=True it is max(h, 0), with derivative 0 at h <= 0; with relu=True and leak > 0
+    it is the leaky ReLU: slope `leak` (in [0, 1), a number or an array) for h <= 0, in the prediction and in the
+    derivative."""
     names = ("w1", "b1", "w2", "b2")
 
-    def __init__(self, w1=1.0, b1=1.0, w2=1.0, b2=1.0, relu=False):
+    def __init__(self, w1=1.0, b1=1.0, w2=1.0, b2=1.0, relu=False, leak=0.0):
         if not isinstance(relu, (bool, np.bool_)):
             raise TypeError(f"relu must be True or False, not {type(relu).__name__} {relu!r}")
         self.relu = bool(relu)
+        self.leak = number_array("leak", leak, low=0, high=1, high_inclusive=False,
+                                 allowed="a slope in [0, 1) for h <= 0 (0: the plain ReLU)")
+        if np.any(self.leak != 0) and not self.relu:
+            raise ValueError("leak is the slope of a leaky ReLU for h <= 0; it needs relu=True")
+        # the plain ReLU keeps max(h, 0), as the sheet writes it; any other leak (even an array with zeros) the
+        # leaky form, one formula for a whole sweep
+        self.activation = "identity" if not self.relu else ("relu" if self.leak.ndim == 0 and self.leak == 0
+                                                             else "leaky")
         super().__init__(w1=w1, b1=b1, w2=w2, b2=b2)
+
+    def hyperparameters(self):
+        return {"leak": self.leak} if self.activation == "leaky" else {}
 
     def hidden(self, theta, x, ws=None):
         """h = w1*x + b1, the first neuron's pre-activation (written to ws.h)."""
@@ -135,7 +152,13 @@ class TwoNeuron(Model):
         return h
 
     def _activation(self, h, ws):
-        return np.maximum(h, 0.0, out=ws.act) if self.relu else h
+        if self.activation == "relu":
+            return np.maximum(h, 0.0, out=ws.act)
+        if self.activation == "leaky":
+            act = np.multiply(self.leak, h, out=ws.act)
+            np.copyto(act, h, where=np.greater(h, 0, out=ws.mask))
+            return act
+        return h
 
     def predict(self, theta, x, ws=None):
         ws = self._ws(ws, theta, x)
@@ -152,10 +175,13 @@ class TwoNeuron(Model):
         out[3] = 1.0 if scale is None else scale        # d pred / db2 = 1
         np.multiply(act, out[3], out=out[2, ...])       # d pred / dw2 = act(h)
         np.multiply(theta[2], out[3], out=out[1, ...])  # d pred / db1 = w2 * act'(h)
-        if self.relu:
+        if self.activation == "relu":
             out[1] *= np.greater(h, 0, out=ws.mask)     # ReLU: act'(h) = 0 at h <= 0
+        elif self.activation == "leaky":
+            out[1] *= np.where(h > 0, 1.0, self.leak)    # leaky ReLU: act'(h) = leak at h <= 0
         np.multiply(out[1], x, out=out[0, ...])         # d pred / dw1 = w2 * act'(h) * x
         return out
 
     def __repr__(self):
-        return super().__repr__()[:-1] + f", relu={self.relu})"
+        leak = f", leak={scalar_or_array(self.leak)!r}" if self.activation == "leaky" else ""
+        return super().__repr__()[:-1] + f", relu={self.relu}{leak})"

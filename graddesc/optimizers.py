@@ -13,7 +13,8 @@ from .checks import choice, number_array, scalar_or_array
 
 CONVENTIONS = ("sheet", "pytorch")
 SHEET_SQUARED_AVERAGE_START = 10000.0  # what the workbook's Reset writes before its seeding passes
-TORCH_EPS = 1e-8
+TORCH_EPS = 1e-8  # torch.optim's RMSprop and Adam
+CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_: coefficient clip_norm / (norm + 1e-6)
 
 
 class Optimizer:
@@ -40,11 +41,12 @@ class Optimizer:
             state["sqavg"] = np.full((n_params,) + shape, start)
         return state
 
-    def step(self, theta, grad, state, scratch=None):
+    def step(self, theta, grad, state, scratch=None, lr=None):
         """One row's update of the stacked weights `theta` (n_params, *shape), in place; `state` too.
-        `scratch` is two arrays shaped like theta (allocated when not given). Returns theta."""
+        `scratch` is two arrays shaped like theta (allocated when not given). `lr`: the learning rate of this
+        row, when a schedule scales it (default: state["lr"], which annealing may have lowered). Returns theta."""
         scratch = scratch if scratch is not None else (np.empty_like(theta), np.empty_like(theta))
-        self._step(theta, grad, state, *scratch)
+        self._step(theta, grad, state, state["lr"] if lr is None else lr, *scratch)
         return theta
 
     def end_epoch(self, state):
@@ -61,8 +63,8 @@ class SGD(Optimizer):
     def __init__(self, lr, convention="sheet"):
         super().__init__(lr, convention)
 
-    def _step(self, theta, grad, state, step, _):
-        theta -= np.multiply(state["lr"], grad, out=step)
+    def _step(self, theta, grad, state, lr, step, _):
+        theta -= np.multiply(lr, grad, out=step)
 
 
 class Momentum(Optimizer):
@@ -73,11 +75,11 @@ class Momentum(Optimizer):
     def __init__(self, lr, beta=0.9, convention="sheet"):
         super().__init__(lr, convention, beta=beta)
 
-    def _step(self, theta, grad, state, step, _):
+    def _step(self, theta, grad, state, lr, step, _):
         mom = state["mom"]
         mom *= self.betas["beta"]
         mom += np.multiply(self.one_minus["beta"], grad, out=step) if self.convention == "sheet" else grad
-        theta -= np.multiply(state["lr"], mom, out=step)
+        theta -= np.multiply(lr, mom, out=step)
 
 
 class RMSProp(Optimizer):
@@ -92,8 +94,8 @@ class RMSProp(Optimizer):
         sqavg *= self.betas["beta"]
         sqavg += np.multiply(np.multiply(grad, grad, out=step), self.one_minus["beta"], out=step)
 
-    def _step(self, theta, grad, state, step, root):
-        lr, sqavg = state["lr"], state["sqavg"]
+    def _step(self, theta, grad, state, lr, step, root):
+        sqavg = state["sqavg"]
         if self.convention == "sheet":
             np.multiply(lr, grad, out=step)
             theta -= np.divide(step, np.sqrt(sqavg, out=root), out=step)
@@ -127,8 +129,8 @@ class Adam(Optimizer):
             state["smallest_grad2"] = np.sqrt(state["sqavg"]).sum(axis=0)
         return state
 
-    def _step(self, theta, grad, state, step, root):
-        lr, mom, sqavg = state["lr"], state["mom"], state["sqavg"]
+    def _step(self, theta, grad, state, lr, step, root):
+        mom, sqavg = state["mom"], state["sqavg"]
         state["t"] += 1
         mom *= self.betas["beta1"]
         mom += np.multiply(self.one_minus["beta1"], grad, out=step)

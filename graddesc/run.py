@@ -9,19 +9,26 @@ from .checks import positive_int
 from .models import Model
 from .optimizers import Optimizer
 
+# A run has diverged at the first row whose squared error, or whose weights in use, are not finite or exceed this.
+DIVERGENCE_LIMIT = 1e12
 
 @dataclass
 class Run:
     """The result of `train` or `replay`.
 
     epoch_errors  the sheet's error per epoch: sqrt of the SUM of the squared row errors of that epoch, each taken
-                  with the weights in use at that row (shape (epochs,) for one configuration, else (epochs, *shape))
+                  with the weights in use at that row (shape (epochs,) for one configuration, else (epochs, *shape)).
+                  NaN from the epoch a configuration diverged in, and after the epoch it stopped in.
     epoch_rmse    the true root-mean-square error of the same rows
-    params        final weights, a dict (floats for one configuration, arrays for several)
+    final_errors  the sheet error of the last epoch each configuration ran (NaN where it diverged)
+    params        final weights, a dict (floats for one configuration, arrays for several); NaN where diverged,
+                  the weights at the stop where a configuration stopped (train's stop_below)
     diverged_at   one configuration: None or (epoch, row), counted from 1, the first row whose squared error or
                   whose weights in use are not finite or exceed 1e12 in magnitude. Several configurations: an
                   object array of that shape holding None or (epoch, row) per configuration; `diverged`,
                   `diverged_epoch` and `diverged_row` (0 = never) give the same as plain arrays.
+    stopped_epoch the epoch after which a configuration stopped because its error fell below stop_below (0: it
+                  ran every epoch)
     """
     model: Model
     optimizer: Optimizer
@@ -31,14 +38,17 @@ class Run:
     gradient: str
     fd_step: float
     epoch_errors: np.ndarray
-    epoch_rmse: np.ndarray
     params: dict
     diverged_epoch: np.ndarray
     diverged_row: np.ndarray
+    stopped_epoch: np.ndarray
     state: dict = field(repr=False)
     history: dict | None = field(default=None, repr=False)
     sheet: str | None = None
     excel_rows: bool = False
+    clip_norm: np.ndarray | None = None
+    schedule: object = field(default=None, repr=False)
+    stop_below: float | None = None
 
     @property
     def shape(self):
@@ -47,6 +57,17 @@ class Run:
     @property
     def diverged(self):
         return self.diverged_epoch > 0 if self.shape else bool(self.diverged_epoch > 0)
+
+    @property
+    def epoch_rmse(self):
+        return self.epoch_errors / np.sqrt(len(self.x))
+
+    @property
+    def final_errors(self):
+        last = np.where(self.stopped_epoch > 0, self.stopped_epoch, self.epochs) - 1
+        errors = np.take_along_axis(self.epoch_errors.reshape((self.epochs,) + self.shape),
+                                    np.expand_dims(np.asarray(last), 0), axis=0)[0]
+        return errors if self.shape else float(errors)
 
     @property
     def diverged_at(self):
@@ -101,9 +122,12 @@ class Run:
         # Both gradients, as the sheet shows them side by side, from the weights in use at each row (the same
         # arithmetic as the engine's, so the one that drove the update comes out identical to what it used).
         theta = h["theta"][(slice(None),) + at]
+        model = self.model
+        if getattr(model, "activation", "") == "leaky" and np.ndim(model.leak):  # this configuration's leak
+            model = type(model)(relu=True, leak=np.broadcast_to(model.leak, self.shape)[tuple(index)])
         with np.errstate(all="ignore"):
-            estimate, moved_err = self.model.finite_difference(theta, cols["x"], cols["y"], self.fd_step)
-            analytic = self.model.loss_gradient(theta, cols["x"], cols["y"])
+            estimate, moved_err = model.finite_difference(theta, cols["x"], cols["y"], self.fd_step)
+            analytic = model.loss_gradient(theta, cols["x"], cols["y"])
         step = repr(self.fd_step)
         for i, name in enumerate(names):
             cols[f"err_sq_{name}_plus_{step}"] = moved_err[i]
@@ -117,5 +141,11 @@ class Run:
         for i, name in enumerate(names):
             cols[f"new_{name}"] = h["new_theta"][(i,) + at]
         cols["lr"] = h["lr"][at]
+        if "lr_factor" in h:
+            cols["lr_factor"] = h["lr_factor"][at]  # the schedule's factor: lr = the optimizer's lr x this
+        if "clip_coef" in h:
+            cols["clip_coef"] = h["clip_coef"][at]  # the gradient was multiplied by this before the update
+        if getattr(self.model, "activation", "") == "leaky":
+            cols["leak"] = np.broadcast_to(self.model.leak, self.shape)[tuple(index) if self.shape else ()]
         cols["gradient"] = self.gradient
         return pd.DataFrame(cols)

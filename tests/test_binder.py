@@ -12,7 +12,7 @@ import pytest
 
 pytestmark = pytest.mark.binder
 ROOT = Path(__file__).resolve().parents[1]
-PINNED = {"numpy", "matplotlib", "pandas", "xlsxwriter", "ipywidgets", "ipympl", "jupyterlab"}
+PINNED = {"numpy", "matplotlib", "pandas", "xlsxwriter", "ipywidgets", "ipympl", "jupyterlab", "numba", "llvmlite"}
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,23 @@ def binder_env(tmp_path_factory):
     python = home / "venv" / "bin" / "python"
     subprocess.run([python, "-m", "pip", "install", "--quiet", "-r", ROOT / "binder" / "requirements.txt"],
                    check=True, cwd=ROOT)
+    # then postBuild, as repo2docker runs it: from the repository, with the environment's python first on PATH
+    env = dict(os.environ, NB_PYTHON_PREFIX=str(home / "venv"), PATH=f"{home / 'venv' / 'bin'}:{os.environ['PATH']}")
+    subprocess.run([ROOT / "binder" / "postBuild"], check=True, cwd=ROOT, env=env)
     return home, python
+
+
+def test_post_build_installs_the_settings_and_compiles_the_sweeps(binder_env):
+    home, python = binder_env
+    settings = home / "venv" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert json.loads(settings.read_text()) == json.loads((ROOT / "binder" / "jupyterlab-settings" /
+                                                          "overrides.json").read_text())
+    # a fresh kernel afterwards loads every sweep the notebooks use from numba's cache, compiling none
+    probe = ("import graddesc.kernels as k; k.compile_kernels(); s = k.run.stats; "
+             "print(sum(s.cache_hits.values()), sum(s.cache_misses.values()))")
+    hits, misses = subprocess.run([python, "-c", probe], check=True, cwd=ROOT, capture_output=True,
+                                  text=True).stdout.split()
+    assert int(misses) == 0 and int(hits) >= 10
 
 
 def test_binder_environment_has_the_pinned_versions(binder_env):

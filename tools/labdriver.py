@@ -43,7 +43,7 @@ class Lab:
         shutil.copytree(ROOT / "notebooks", course / "notebooks")
         shutil.copytree(ROOT / "data", course / "data")
         shutil.copy(ROOT / "graddesc_utils.py", course)
-        shutil.copytree(ROOT / "graddesc", course / "graddesc", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / "graddesc", course / "graddesc", ignore=shutil.ignore_patterns("*.pyc"))  # numba's cache comes along
         for notebook in extra_notebooks:
             shutil.copy(notebook, course / "notebooks")
         self.pages = 0

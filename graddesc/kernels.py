@@ -1,0 +1,353 @@
+"""Compiled sweeps: the engine's arithmetic as one numba loop, configurations innermost.
+
+`train(..., trace=False)` runs here for the course's models (Linear, TwoNeuron with identity, ReLU or leaky ReLU)
+and optimizers (SGD, Momentum, RMSProp, Adam, annealed Adam; sheet or PyTorch convention), with analytic or
+finite-difference gradients, gradient clipping and an lr schedule. Every operation is the one engine.py's numpy
+loop does, in the same order, in IEEE arithmetic (no fastmath), so a sweep equals its single runs bit for bit
+(tests/test_kernels.py checks every combination on random configurations).
+
+Why it is fast:
+- configurations innermost: one row's update of thousands of configurations is independent work the compiler
+  turns into vector instructions (looping rows innermost makes every update wait for the one before);
+- blocks: BLOCK configurations at a time run all their epochs with everything they need (weights, averages, lr,
+  divergence flags) in one small array of FIELDS rows that stays in the cache. One array, indexed from 0, is also
+  what lets the compiler prove that no store in the loop overwrites a load, which it must before it vectorizes;
+- blocks run in parallel on the machine's cores, and a block stops as soon as every configuration in it has
+  diverged or (with stop_below) converged.
+`run` is compiled once per combination of model, activation, optimizer, convention, gradient, clipping, schedule
+and annealing (1-3 s each; each is a numba.literally argument, so every `if` on them is decided at compile time)
+and cached on disk (`cache=True`). `warm_up()` compiles the combinations the notebooks use.
+This module imports numba; engine.py imports it only when a sweep runs.
+"""
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
+import numpy as np
+
+from .optimizers import CLIP_EPS, TORCH_EPS
+from .run import DIVERGENCE_LIMIT
+
+BLOCK = 256  # configurations per block: a block's array (FIELDS x BLOCK numbers) stays in the L1/L2 cache
+MODELS = {"Linear": 0, "TwoNeuron": 1}
+ACTIVATIONS = {"identity": 0, "relu": 1, "leaky": 2}
+OPTIMIZERS = {"SGD": 0, "Momentum": 1, "RMSProp": 2, "Adam": 3}
+
+# The rows of a block's array, all floats: weights (Linear uses the first two), averages, settings, outcomes.
+W, M, V, STOPPED_W = 0, 4, 8, 12  # four rows each
+LR, LEAK, CLIP, TOTAL, BAD_ROW, DIV_E, DIV_R, STOP_E, SMALLEST = range(16, 25)
+FIELDS = 25
+
+
+@numba.njit(error_model="numpy")
+def predict(w0, w1, w2, w3, xi, leak, two, activation):
+    """(pred, act, h): Linear has w0 = b, w1 = a; TwoNeuron w0..w3 = w1, b1, w2, b2 (the models' order)."""
+    if not two:
+        pred = w1 * xi
+        pred += w0
+        return pred, 0.0, 0.0
+    h = w0 * xi
+    h += w1
+    if activation == 1:
+        act = h if (h >= 0.0) | (h != h) else 0.0  # np.maximum(h, 0): NaN passes through
+    elif activation == 2:
+        act = h if h > 0.0 else leak * h
+    else:
+        act = h
+    pred = w2 * act
+    pred += w3
+    return pred, act, h
+
+
+@numba.njit(error_model="numpy")
+def update(s, p, c, w, g, rate, beta1, one_minus1, beta2, one_minus2, correction1, correction2, optimizer, torch):
+    """One weight's step, as optimizers.py writes it (its averages updated in s); returns the new weight."""
+    if optimizer == 1:  # Momentum
+        m = s[M + p, c] * beta1
+        m += g if torch else one_minus1 * g
+        s[M + p, c] = m
+        return w - rate * m
+    if optimizer == 2:  # RMSProp
+        v = s[V + p, c]
+        if torch:
+            v = v * beta1 + (g * g) * one_minus1
+            s[V + p, c] = v
+            root = np.sqrt(v)
+            root += TORCH_EPS
+            return w - rate * (g / root)
+        new = w - (rate * g) / np.sqrt(v)  # the sheet divides by the previous row's average
+        s[V + p, c] = v * beta1 + (g * g) * one_minus1
+        return new
+    if optimizer == 3:  # Adam
+        m = s[M + p, c] * beta1
+        m += one_minus1 * g
+        v = s[V + p, c] * beta2
+        v += (g * g) * one_minus2
+        s[M + p, c] = m
+        s[V + p, c] = v
+        root = np.sqrt(v)
+        if torch:
+            root /= correction2
+            root += TORCH_EPS
+            return w - (rate / correction1) * (m / root)
+        return w - (rate * m) / root
+    return w - rate * g  # SGD
+
+
+@numba.njit(error_model="numpy")
+def block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1, root_bias2, fd_step, stop_below,
+          anneal, errors, two, activation, optimizer, torch, finite_difference, clip):
+    """All epochs of one block: s is its (FIELDS, n) array; errors[epoch, c] gets each epoch's sheet error.
+    factors[epoch, row] multiplies the lr (all ones without a schedule: lr * 1.0 is lr exactly)."""
+    numba.literally(two)  # (the flags arrive as compile-time constants; this keeps them so)
+    numba.literally(activation)
+    numba.literally(optimizer)
+    numba.literally(torch)
+    numba.literally(finite_difference)
+    numba.literally(clip)
+    n = s.shape[1]
+    n_rows = x.shape[0]
+    n_params = 4 if two else 2
+    adam_torch = (optimizer == 3) & torch
+    for epoch in range(epochs):
+        for c in range(n):
+            s[TOTAL, c] = 0.0
+            s[BAD_ROW, c] = np.inf  # the first row of this epoch that diverged, if any
+        for row in range(n_rows):
+            xi, yi = x[row], y[row]
+            factor = factors[epoch, row]
+            t = epoch * n_rows + row  # PyTorch Adam's bias corrections at this step (counted from 0 here)
+            correction1 = bias1[t] if adam_torch else 1.0
+            correction2 = root_bias2[t] if adam_torch else 1.0
+            for c in range(n):
+                w0, w1 = s[0, c], s[1, c]
+                w2 = s[2, c] if two else 0.0
+                w3 = s[3, c] if two else 0.0
+                leak = s[LEAK, c] if activation == 2 else 0.0
+                pred, act, h = predict(w0, w1, w2, w3, xi, leak, two, activation)
+                r = pred - yi
+                err = r * r
+                s[TOTAL, c] += err
+                # diverged: the squared error or a weight in use not finite or beyond the limit (NaN fails)
+                healthy = (err <= DIVERGENCE_LIMIT) & (abs(w0) <= DIVERGENCE_LIMIT) & (abs(w1) <= DIVERGENCE_LIMIT)
+                if two:
+                    healthy = healthy & (abs(w2) <= DIVERGENCE_LIMIT) & (abs(w3) <= DIVERGENCE_LIMIT)
+                s[BAD_ROW, c] = min(s[BAD_ROW, c], np.inf if healthy else row + 1.0)
+                # the gradient of (pred - y)^2, as the models write it: analytic, or the sheet's forward difference
+                if finite_difference:
+                    p0, _, _ = predict(w0 + fd_step, w1, w2, w3, xi, leak, two, activation)
+                    p1, _, _ = predict(w0, w1 + fd_step, w2, w3, xi, leak, two, activation)
+                    e0, e1 = p0 - yi, p1 - yi
+                    g0 = e0 * e0 - err
+                    g0 /= fd_step
+                    g1 = e1 * e1 - err
+                    g1 /= fd_step
+                    g2 = g3 = 0.0
+                    if two:
+                        p2, _, _ = predict(w0, w1, w2 + fd_step, w3, xi, leak, two, activation)
+                        p3, _, _ = predict(w0, w1, w2, w3 + fd_step, xi, leak, two, activation)
+                        e2, e3 = p2 - yi, p3 - yi
+                        g2 = e2 * e2 - err
+                        g2 /= fd_step
+                        g3 = e3 * e3 - err
+                        g3 /= fd_step
+                else:
+                    d = r * 2.0
+                    if not two:
+                        g0 = d
+                        g1 = xi * d
+                        g2 = g3 = 0.0
+                    else:
+                        g3 = d
+                        g2 = act * d
+                        g1 = w2 * d
+                        if activation == 1:
+                            g1 *= 1.0 if h > 0.0 else 0.0
+                        elif activation == 2:
+                            g1 *= 1.0 if h > 0.0 else leak
+                        g0 = g1 * xi
+                if clip:  # torch.nn.utils.clip_grad_norm_
+                    norm2 = g0 * g0
+                    norm2 += g1 * g1
+                    if two:
+                        norm2 += g2 * g2
+                        norm2 += g3 * g3
+                    coef = np.sqrt(norm2)
+                    coef += CLIP_EPS
+                    coef = s[CLIP, c] / coef
+                    coef = coef if coef < 1.0 else 1.0
+                    g0 *= coef
+                    g1 *= coef
+                    g2 *= coef
+                    g3 *= coef
+                rate = s[LR, c] * factor
+                s[0, c] = update(s, 0, c, w0, g0, rate, beta1, one_minus1, beta2, one_minus2, correction1,
+                                 correction2, optimizer, torch)
+                s[1, c] = update(s, 1, c, w1, g1, rate, beta1, one_minus1, beta2, one_minus2, correction1,
+                                 correction2, optimizer, torch)
+                if two:
+                    s[2, c] = update(s, 2, c, w2, g2, rate, beta1, one_minus1, beta2, one_minus2, correction1,
+                                     correction2, optimizer, torch)
+                    s[3, c] = update(s, 3, c, w3, g3, rate, beta1, one_minus1, beta2, one_minus2, correction1,
+                                     correction2, optimizer, torch)
+        done = 0
+        for c in range(n):
+            running = (s[DIV_E, c] == 0) & (s[STOP_E, c] == 0)
+            if running and s[BAD_ROW, c] < np.inf:
+                s[DIV_E, c] = epoch + 1.0
+                s[DIV_R, c] = s[BAD_ROW, c]
+            error = np.sqrt(s[TOTAL, c])
+            errors[epoch, c] = error if running and s[DIV_E, c] == 0 else np.nan  # nothing after a stop
+            if anneal:  # the adam_ann macro, after every epoch
+                grad2 = np.sqrt(s[V, c])
+                for p in range(1, n_params):
+                    grad2 += np.sqrt(s[V + p, c])
+                s[LR, c] = s[LR, c] / 4 if grad2 / s[SMALLEST, c] > 2 else s[LR, c]
+                s[SMALLEST, c] = grad2 if grad2 < s[SMALLEST, c] else s[SMALLEST, c]
+            if stop_below > 0 and running and s[DIV_E, c] == 0 and error < stop_below:
+                s[STOP_E, c] = epoch + 1.0
+                for p in range(n_params):
+                    s[STOPPED_W + p, c] = s[p, c]
+            done += (s[DIV_E, c] > 0) | (s[STOP_E, c] > 0)
+        if done == n:
+            for later in range(epoch + 1, epochs):  # every configuration has diverged or converged
+                for c in range(n):
+                    errors[later, c] = np.nan
+            break
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def run(first, last, x, y, epochs, theta, lr, leak, clip_norm, mom, sqavg, smallest, factors, beta1, one_minus1,
+        beta2, one_minus2, bias1, root_bias2, fd_step, stop_below, anneal, errors, diverged_epoch, diverged_row,
+        stopped_epoch, two, activation, optimizer, torch, finite_difference, clip):
+    """Configurations first..last-1 of the sweep, a block at a time: copied in, run, copied back. It releases
+    Python's lock (nogil), so compiled_sweep runs one such range per core at once."""
+    numba.literally(two)
+    numba.literally(activation)
+    numba.literally(optimizer)
+    numba.literally(torch)
+    numba.literally(finite_difference)
+    numba.literally(clip)
+    n_params = 4 if two else 2
+    uses_mom = (optimizer == 1) | (optimizer == 3)
+    uses_sqavg = (optimizer == 2) | (optimizer == 3)
+    for c0 in range(first, last, BLOCK):
+        c1 = min(c0 + BLOCK, last)
+        s = np.zeros((FIELDS, c1 - c0))  # this block's own array, indexed from 0
+        for c in range(c0, c1):
+            k = c - c0
+            for p in range(n_params):
+                s[p, k] = theta[p, c]
+                if uses_mom:
+                    s[M + p, k] = mom[p, c]
+                if uses_sqavg:
+                    s[V + p, k] = sqavg[p, c]
+            s[LR, k] = lr[c]
+            s[LEAK, k] = leak[c] if activation == 2 else 0.0
+            s[CLIP, k] = clip_norm[c] if clip else 0.0
+            s[SMALLEST, k] = smallest[c] if anneal else 0.0
+        block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1, root_bias2, fd_step,
+              stop_below, anneal, errors[:, c0:c1], two, activation, optimizer, torch, finite_difference, clip)
+        for c in range(c0, c1):
+            k = c - c0
+            stopped, diverged = s[STOP_E, k] > 0, s[DIV_E, k] > 0
+            for p in range(n_params):
+                theta[p, c] = np.nan if diverged else (s[STOPPED_W + p, k] if stopped else s[p, k])
+                if uses_mom:
+                    mom[p, c] = s[M + p, k]
+                if uses_sqavg:
+                    sqavg[p, c] = s[V + p, k]
+            lr[c] = s[LR, k]
+            if anneal:
+                smallest[c] = s[SMALLEST, k]
+            diverged_epoch[c], diverged_row[c], stopped_epoch[c] = s[DIV_E, k], s[DIV_R, k], s[STOP_E, k]
+
+
+_specialized = {}
+THREADS = os.cpu_count() or 1
+_threads = []
+
+
+def _pool():
+    if not _threads:
+        _threads.append(ThreadPoolExecutor(THREADS, thread_name_prefix="graddesc-sweep"))
+    return _threads[0]
+
+
+def specialized(arguments, flags):
+    """`run` compiled for these argument types and these flags as compile-time constants (numba.literally).
+
+    Compiled (or loaded from numba's disk cache) the first time, then called directly: asking the dispatcher each
+    time would first type the whole function without the constants, which takes seconds."""
+    key = (tuple(numba.typeof(a) for a in arguments), flags)
+    if key not in _specialized:
+        _specialized[key] = run.compile(key[0] + tuple(numba.types.literal(flag) for flag in flags))
+    return _specialized[key]
+
+
+def compiled_sweep(model, optimizer, x, y, epochs, theta, state, *, gradient, fd_step, clip_norm, factors,
+                   stop_below):
+    """Run the compiled loop on the engine's arrays: theta (params, *shape) and the optimizer's state are updated
+    in place. Returns what engine.py's numpy loop returns: (sheet error per epoch, diverged epoch, diverged row,
+    stopped epoch, final weights), shaped like the configurations, nothing reported after a divergence or a stop
+    (NaN)."""
+    shape, n_params = theta.shape[1:], theta.shape[0]
+    n = max(1, int(np.prod(shape)))
+
+    def per_config(value):
+        return np.array(np.broadcast_to(value, shape).reshape(n), dtype=float)  # a writable copy
+
+    flat = theta.reshape(n_params, n)
+    lr = per_config(state["lr"])
+    leaky = getattr(model, "activation", "identity") == "leaky"
+    leak = per_config(model.leak) if leaky else np.zeros(1)
+    clip = per_config(clip_norm) if clip_norm is not None else np.zeros(1)
+    mom = state["mom"].reshape(n_params, n) if "mom" in state else np.zeros((1, 1))
+    sqavg = state["sqavg"].reshape(n_params, n) if "sqavg" in state else np.zeros((1, 1))
+    smallest = per_config(state["smallest_grad2"]) if "smallest_grad2" in state else np.zeros(1)
+    name = type(optimizer).__name__
+    betas = [float(beta) for beta in optimizer.betas.values()] + [0.0, 0.0]
+    steps = epochs * len(x)
+    bias1 = root_bias2 = np.ones(1)
+    if name == "Adam" and optimizer.convention == "pytorch":  # optimizers.py's expressions, once per step
+        bias1 = np.array([1 - optimizer.betas["beta1"] ** t for t in range(1, steps + 1)])
+        root_bias2 = np.array([np.sqrt(1 - optimizer.betas["beta2"] ** t) for t in range(1, steps + 1)])
+    errors = np.empty((epochs, n))
+    diverged_epoch, diverged_row, stopped_epoch = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    if factors is None:
+        factors = np.ones((epochs, len(x)))
+    arrays = (x, y, epochs, flat, lr, leak, clip, mom, sqavg, smallest, factors, betas[0], 1 - betas[0], betas[1],
+              1 - betas[1], bias1, root_bias2, fd_step, float(stop_below or 0.0),
+              bool(getattr(optimizer, "anneal", False)), errors, diverged_epoch, diverged_row, stopped_epoch)
+    two = type(model).__name__ == "TwoNeuron"
+    flags = (two, ACTIVATIONS[model.activation] if two else 0, OPTIMIZERS[name],
+             optimizer.convention == "pytorch" and name != "SGD", gradient == "finite_difference",
+             clip_norm is not None)
+    compiled = specialized((0, n) + arrays, flags)
+    # one range of whole blocks per core, each in its own thread (the compiled loop releases Python's lock)
+    cores = min(THREADS, -(-n // BLOCK))
+    bounds = [n * k // cores // BLOCK * BLOCK for k in range(cores)] + [n]
+    if cores == 1:
+        compiled(0, n, *arrays, *flags)
+    else:
+        list(_pool().map(lambda k: compiled(bounds[k], bounds[k + 1], *arrays, *flags), range(cores)))
+
+    state["lr"] = lr.reshape(shape)
+    state["t"] = state.get("t", 0) + steps
+    if "smallest_grad2" in state:
+        state["smallest_grad2"] = smallest.reshape(shape)
+    return (errors.reshape((epochs,) + shape), diverged_epoch.reshape(shape), diverged_row.reshape(shape),
+            stopped_epoch.reshape(shape), theta)
+
+
+def compile_kernels():
+    """Compile (or load from numba's disk cache) the kernels the course's notebooks use."""
+    from .data import load_data
+    from .engine import train
+    from .models import Linear, TwoNeuron
+    from .optimizers import SGD, Adam, Momentum, RMSProp
+
+    x, y = load_data()
+    for model in (TwoNeuron(w1=np.ones(2)), Linear(a=np.ones(2)), TwoNeuron(w1=np.ones(2), relu=True)):
+        for optimizer in (SGD(1e-5), Momentum(1e-5), RMSProp(1e-3), Adam(1e-3), Adam(1e-3, anneal=True)):
+            train(model, optimizer, x, y, 1, trace=False)
