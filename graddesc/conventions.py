@@ -1,18 +1,19 @@
-"""How the sheet, PyTorch and fastai write the optimizers, and the stability bounds that follow."""
+"""How the sheet, PyTorch and fastai write the optimizers, and the stability bounds that follow, in terms of the
+course's curvature K (a row's loss K*(w - w*)^2 along its gradient; notebook 00's glossary)."""
 from .checks import choice
 from .optimizers import CONVENTIONS
 
 
 def quadratic_stability_bound(optimizer_name, beta=0.9, convention="sheet"):
-    """Largest lr*lambda for which an optimizer converges on a 1-D quadratic loss lambda/2 * w^2 (gradient
-    lambda*w). SGD: 2. Undamped (PyTorch) momentum, m = beta*m + g: 2 + 2*beta. The sheet's damped momentum,
-    m = beta*m + (1-beta)*g, is the undamped one with lr scaled by (1-beta): (2 + 2*beta)/(1 - beta).
-    (The sheet's row loss (pred - y)^2 has lambda = 2K, so SGD's bound lr*lambda < 2 is lr*K < 1.)"""
+    """Largest lr*K for which an optimizer converges on one row's loss K*(w - w*)^2 (the course's curvature K, the
+    loss's second derivative being 2K; gradient 2K*(w - w*)). SGD: 1. Undamped (PyTorch) momentum, m = beta*m + g:
+    1 + beta. The sheet's damped momentum, m = beta*m + (1 - beta)*g, is the undamped one with lr scaled by
+    (1 - beta): (1 + beta)/(1 - beta)."""
     choice("convention", convention, CONVENTIONS)
     if optimizer_name == "SGD":
-        return 2.0
+        return 1.0
     if optimizer_name == "Momentum":
-        return (2 + 2 * beta) if convention == "pytorch" else (2 + 2 * beta) / (1 - beta)
+        return (1 + beta) if convention == "pytorch" else (1 + beta) / (1 - beta)
     raise ValueError(f"optimizer_name must be 'SGD' or 'Momentum' (adaptive steps have no fixed bound); "
                      f"got {optimizer_name!r}")
 
@@ -25,8 +26,9 @@ def conventions_table():
         ("momentum buffer", "m = β·m + (1−β)·g", "m = β·m + g (dampening 0)", "m = β·m + g (SGD with mom)",
          "undamped steps are up to 1/(1−β) = 10× larger at β = 0.9"),
         ("momentum step", "w −= lr·m", "w −= lr·m", "w −= lr·m", "same form; the buffer differs"),
-        ("SGD stability (1-D, curvature λ)", "lr·λ < 2", "lr·λ < 2", "lr·λ < 2", "the row loss (pred−y)² has λ = 2K"),
-        ("momentum stability", "lr·λ < (2+2β)/(1−β) = 38", "lr·λ < 2+2β = 3.8", "lr·λ < 2+2β = 3.8",
+        ("SGD stability (one row, curvature K)", "lr·K < 1", "lr·K < 1", "lr·K < 1",
+         "the row's loss K·(w − w*)² has second derivative 2K"),
+        ("momentum stability (same)", "lr·K < (1+β)/(1−β) = 19", "lr·K < 1+β = 1.9", "lr·K < 1+β = 1.9",
          "damping scales the bound by 1/(1−β)"),
         ("RMSProp divisor", "√v of the previous row", "√v of this row + ε (1e-8)", "√v of this row + ε (1e-8)",
          "the sheet's first steps use the seed v = 10000"),

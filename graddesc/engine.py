@@ -19,6 +19,7 @@ from .optimizers import CLIP_EPS, SGD, Adam, Momentum, Optimizer, RMSProp
 from .run import DIVERGENCE_LIMIT, Run
 
 GRADIENTS = ("analytic", "finite_difference")
+STOP_PATIENCE = 20  # train's stop_below: epochs in a row below it, each lower than the one before
 BACKENDS = ("auto", "numpy")
 _TRACE_LIMIT = 20_000_000  # numbers per recorded quantity; beyond this, sweeps must pass trace=False
 
@@ -29,15 +30,18 @@ def train(model, optimizer, x, y, epochs=1, *, gradient="analytic", fd_step=0.01
 
     gradient    "analytic", or "finite_difference": the forward difference of each row's squared error with step
                 `fd_step`, exactly as the sheet's `est de/db` column (and the learner's formulas).
-    trace       keep every row's numbers (`Run.table`); trace=False keeps per-epoch results, for sweeps.
+    trace       True: keep every row's numbers (`Run.table`); False: per-epoch results only, for sweeps;
+                "epochs": also the weights at the end of every epoch (`Run.epoch_params`), for long paths.
     clip_norm   scale each row's gradient (all weights together) as torch.nn.utils.clip_grad_norm_ does:
                 by clip_norm / (norm + 1e-6) when that is below 1. A number > 0 or an array of them.
     schedule    a function of (epoch, row), both counted from 1, returning the factor the optimizer's lr is
                 multiplied by at that row (a number, or an array broadcasting with the configurations).
-    stop_below  a configuration stops after the first epoch whose sheet error is below this: `Run.stopped_epoch`
-                says when, its epoch errors after that are NaN and `Run.params` are its weights at that moment.
-                It assumes a run that close to an exact fit stays there; the course's maps check that
-                (tests/test_kernels.py). None: every configuration runs every epoch.
+    stop_below  a configuration stops once its sheet error has been below this for STOP_PATIENCE epochs in a row,
+                each lower than the one before (a run sitting on a fit that is unstable at this lr has a tiny error
+                that stays flat at rounding level, then grows: it does not stop). `Run.stopped_epoch` says when; its epoch errors after
+                that are NaN and `Run.params` are its weights at that moment. It assumes a run that calm stays
+                so: tests/test_outcomes.py checks that the course's maps classify every start the same with and
+                without stopping. None: every configuration runs every epoch.
     backend     "auto": sweeps of the course's models and optimizers run compiled (kernels.py); "numpy": always
                 this module's loop (the same numbers, slower).
     Returns a `Run`. A diverged configuration's epoch errors are NaN from the epoch it diverged in, its params
@@ -61,6 +65,10 @@ def train_loop(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0
     epochs = positive_int("epochs", epochs)
     gradient = choice("gradient", gradient, GRADIENTS)
     backend = choice("backend", backend, BACKENDS)
+    if trace not in (True, False, "epochs"):
+        raise ValueError(f"trace must be True (every row), False (epochs only) or 'epochs' (and the weights at the "
+                         f"end of every epoch); got {trace!r}")
+    rows, weights_per_epoch = trace is True, trace == "epochs"
     fd_step = float(number_array("fd_step", fd_step, low=0, low_inclusive=False, allowed="a finite step > 0"))
     if clip_norm is not None:
         clip_norm = number_array("clip_norm", clip_norm, low=0, low_inclusive=False,
@@ -78,23 +86,25 @@ def train_loop(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0
     shape = np.broadcast_shapes(*(np.shape(v) for v in numbers), () if clip_norm is None else clip_norm.shape,
                                 factors.shape[2:] if factors is not None else ())
     n_params, n_rows = len(model.names), len(x)
-    if trace and n_params * epochs * n_rows * max(1, math.prod(shape)) > _TRACE_LIMIT:
+    if rows and n_params * epochs * n_rows * max(1, math.prod(shape)) > _TRACE_LIMIT:
         raise ValueError(f"trace=True would record {epochs} epochs x {n_rows} rows x {math.prod(shape)} "
                          f"configurations; pass trace=False for sweeps (epoch results are kept)")
     theta = np.empty((n_params,) + shape)  # the weights in use, one row per name
     for i, name in enumerate(model.names):
         theta[i] = initial[name]
     state = optimizer.init_state(shape, n_params) if state is None else _copy_state(state, shape)
-    options = dict(gradient=gradient, fd_step=fd_step, clip_norm=clip_norm, factors=factors, stop_below=stop_below)
+    path = np.full((epochs, n_params) + shape, np.nan) if weights_per_epoch else None
+    options = dict(gradient=gradient, fd_step=fd_step, clip_norm=clip_norm, factors=factors, stop_below=stop_below,
+                   patience=STOP_PATIENCE, path=path)
 
-    if (backend == "auto" and not trace and start is None and not copy_back_last_row
+    if (backend == "auto" and not rows and start is None and not copy_back_last_row
             and _compiled_supports(model, optimizer, state, factors)):
         from .kernels import compiled_sweep
 
         outcome = compiled_sweep(model, optimizer, x, y, epochs, theta, state, **options)
         history = None
     else:
-        record = _Recorder(model, optimizer, epochs, n_rows, shape, clip_norm, factors) if trace else None
+        record = _Recorder(model, optimizer, epochs, n_rows, shape, clip_norm, factors) if rows else None
         outcome = _numpy_loop(model, optimizer, x, y, epochs, theta, state, record, copy_back_last_row, **options)
         history = record.history if record is not None else None
     errors, diverged_epoch, diverged_row, stopped_epoch, theta = outcome
@@ -102,11 +112,13 @@ def train_loop(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0
                epoch_errors=_squeeze(errors, shape), params={name: scalar_or_array(p) for name, p in zip(model.names, theta)},
                diverged_epoch=diverged_epoch, diverged_row=diverged_row, stopped_epoch=stopped_epoch, state=state,
                history=history, sheet=sheet, excel_rows=excel_rows, clip_norm=clip_norm,
-               schedule=schedule, stop_below=stop_below)
+               schedule=schedule, stop_below=stop_below,
+               epoch_params=None if path is None else {name: _squeeze(path[:, i], shape)
+                                                       for i, name in enumerate(model.names)})
 
 
 def _numpy_loop(model, optimizer, x, y, epochs, theta, state, record, copy_back_last_row, *, gradient, fd_step,
-                clip_norm, factors, stop_below):
+                clip_norm, factors, stop_below, patience, path):
     shape, n_rows = theta.shape[1:], len(x)
     # Buffers, reused row after row.
     ws, ws_moved = model.workspace(shape), model.workspace(shape)
@@ -124,6 +136,7 @@ def _numpy_loop(model, optimizer, x, y, epochs, theta, state, record, copy_back_
     diverged_row = np.zeros(shape, dtype=int)
     stopped_epoch = np.zeros(shape, dtype=int)
     stopped_theta = theta.copy()
+    previous, calm = np.full(shape, np.inf), np.zeros(shape, dtype=int)  # for the early stop
 
     with np.errstate(all="ignore"):  # overflow is a result here, reported through diverged_at, not a warning
         for epoch in range(epochs):
@@ -174,8 +187,13 @@ def _numpy_loop(model, optimizer, x, y, epochs, theta, state, record, copy_back_
                 if copy_back_last_row and last_row:
                     np.copyto(theta, used_by_last_row)
             optimizer.end_epoch(state)
+            if path is not None:  # before this epoch's stop decision, as the compiled loop records it
+                np.copyto(path[epoch], theta, where=alive & (diverged_epoch == 0))
             if stop_below is not None:
-                stopping = alive & (np.sqrt(epoch_sse) < stop_below)
+                error = np.sqrt(epoch_sse)
+                calm = np.where((error < stop_below) & (error < previous), calm + 1, 0)
+                previous = error
+                stopping = alive & (calm >= patience)
                 np.copyto(stopped_epoch, epoch + 1, where=stopping)
                 np.copyto(stopped_theta, theta, where=stopping)
                 alive &= ~stopping
@@ -191,6 +209,11 @@ def _numpy_loop(model, optimizer, x, y, epochs, theta, state, record, copy_back_
 
 def _schedule_table(schedule, epochs, n_rows):
     """The lr factor at every (epoch, row), as an array (epochs, rows, *configuration shape)."""
+    if getattr(schedule, "elementwise", False):  # the course's schedules: one call with every (epoch, row)
+        epoch, row = np.meshgrid(np.arange(1, epochs + 1), np.arange(1, n_rows + 1), indexing="ij")
+        factors = np.array(schedule(epoch, row), dtype=float)
+        number_array("the schedule's factors", factors, low=0, allowed="finite numbers >= 0")
+        return factors
     table = [[np.asarray(schedule(epoch, row), dtype=float) for row in range(1, n_rows + 1)]
              for epoch in range(1, epochs + 1)]
     shape = np.broadcast_shapes(*(factor.shape for line in table for factor in line))

@@ -8,7 +8,7 @@ import numpy as np
 
 from .data import load_data
 from .models import TwoNeuron
-from .outcomes import survival_counts
+from .outcomes import convergence_map
 
 
 def _verdict(ok, message):
@@ -111,11 +111,12 @@ def check_unscale(attempt):
     return _check_function(attempt, cases, lambda a, b, s: (a * s, b), lambda c: "a'=%g, b'=%g, scale=%g" % c)
 
 
-def check_survivors(answer, lr=3e-5):
-    """04: how many of the 41 x 41 starting points (w1, w2 in [-2, 2], biases 0) survive 3 epochs at `lr`."""
+def check_converged_starts(answer, lr=5e-5, epochs=500):
+    """04: how many of the 41 x 41 starting points (w1, w2 in [-2, 2], biases 0) converge (sheet error < 1)
+    within `epochs` epochs at `lr`."""
     w = np.linspace(-2, 2, 41)
-    expected = int(survival_counts([lr], w, w, epochs=3)[0])
-    return _check_number(answer, expected, f"the survivors at lr = {lr:g}", rtol=0)
+    expected = convergence_map(lr, epochs, w1=w, w2=w).counts()["converged"]
+    return _check_number(answer, expected, f"the starts that converge at lr = {lr:g}", rtol=0)
 
 
 def check_momentum_step(attempt):
@@ -159,3 +160,25 @@ def check_relu_slope(attempt):
     """07: relu_slope(h) -> the derivative of ReLU that backpropagation uses (0 at h <= 0, 1 above)."""
     cases = [(2.5,), (0.0,), (-3.0,), (1e-9,)]
     return _check_function(attempt, cases, lambda h: 1.0 if h > 0 else 0.0, lambda c: "h=%g" % c)
+
+
+def check_clip_grad(attempt):
+    """09: clip_grad(grad, max_norm) -> the gradient as torch.nn.utils.clip_grad_norm_ leaves it: multiplied by
+    max_norm / (norm + 1e-6) when that is below 1, unchanged otherwise."""
+    def expected(grad, max_norm):
+        grad = np.asarray(grad, dtype=float)
+        coef = max_norm / (np.sqrt(np.sum(grad * grad)) + 1e-6)
+        return grad * min(coef, 1.0)
+    cases = [([3.0, 4.0], 1.0), ([3.0, 4.0], 10.0), ([-1204.0, -86.0, 15.0, 2.0], 100.0), ([0.0, 0.0], 1.0)]
+    return _check_function(attempt, cases, expected, lambda c: f"grad={c[0]}, max_norm={c[1]:g}")
+
+
+def check_unstandardize(attempt):
+    """09: unstandardize(slope, intercept, mean_x, sd_x, mean_y, sd_y) -> (a, b): a line fitted on z-scored data,
+    ys = slope*xs + intercept, as y = a*x + b on the original scale."""
+    def expected(slope, intercept, mean_x, sd_x, mean_y, sd_y):
+        a = slope * sd_y / sd_x
+        return a, mean_y + sd_y * intercept - a * mean_x
+    cases = [(1.0, 0.0, 52.0, 27.3, 134.0, 54.6), (0.5, -0.2, 10.0, 2.0, 3.0, 4.0)]
+    return _check_function(attempt, cases, expected, lambda c: "slope=%g, intercept=%g, mean_x=%g, sd_x=%g, "
+                                                              "mean_y=%g, sd_y=%g" % c)

@@ -51,7 +51,9 @@ class Explorer:
             self.fig.canvas.header_visible = False  # ipympl's figure-name header: the readout says more
         self.banner = self.fig.suptitle("", fontsize=9, wrap=True)
         self.redraw = build(self.fig)
-        self.banner.set_text("diverged at epoch 10, row 29 | " * 3)  # lay out once, with room for the readout...
+        # lay out once, with room for the readout: two lines' worth, or the first readout if it is longer...
+        first = self._settings() + describe(compute(**self.values()))
+        self.banner.set_text(max(first, "diverged at epoch 10, row 29 | " * 3, key=len) + " " * 12)
         # (not canvas.draw(): an ipympl canvas drawn before it is displayed stays 0 x 0 pixels in JupyterLab)
         self.fig.draw_without_rendering()
         self.fig.set_layout_engine("none")  # ...then freeze it: constrained layout on every move costs ~250 ms

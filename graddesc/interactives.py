@@ -1,30 +1,17 @@
-"""The interactives of notebooks 01-07: each `explore_*` builds sliders and panels around one computation."""
+"""The interactives of notebooks 01-07 (the maps of 03 and 04 are in explore_maps.py): each `explore_*` builds
+sliders and panels around one computation, and EXPLORERS lists them all."""
 import numpy as np
 
 from .data import load_data
 from .engine import GRADIENTS, train
-from .explorer import (
-    Explorer,
-    int_slider,
-    lr_slider,
-    number_slider,
-    readout,
-    slider_grid,
-)
+from .explorer import Explorer, int_slider, lr_slider, number_slider, readout, slider_grid
 from .models import Linear, TwoNeuron
 from .optimizers import SGD, Adam, Momentum, RMSProp
-from .outcomes import RACE_OPTIMIZERS, active_rows, outcome_map, race
-from .plots import (
-    MeterLine,
-    PathLines,
-    RowErrorLines,
-    clip_path,
-    displayable,
-    draw_outcome_map,
-    epochs_until_divergence,
-    symlog_axis,
-    until_divergence,
-)
+from .explore_maps import explore_convergence_map, explore_destination
+from .explore_remedies import explore_remedies
+from .outcomes import RACE_OPTIMIZERS, active_rows, race
+from .plots import (MeterLine, PathLines, RowErrorLines, clip_path, displayable, epochs_until_divergence,
+                    row_axis, rows_from_1, symlog_axis, until_divergence)
 from .stability import STABILITY_THRESHOLD, stability_meter
 
 
@@ -68,9 +55,8 @@ def explore_two_neurons(epochs=3):
         errors = RowErrorLines(ax_err, ["2 neurons", "linear"], len(x), 6)
         weights = {n: ax_w.plot([], [], label=n, lw=1.2, animated=True)[0] for n in TwoNeuron.names}
         symlog_axis(ax_w, 1e12)
-        ax_w.set_xlim(-0.5, 6 * len(x) - 0.5)
+        row_axis(ax_w, len(x), 6)
         ax_w.set_title("2-neuron weights in use at each row", fontsize=10)
-        ax_w.set_xlabel("row")
         ax_w.legend(loc="upper left", fontsize=8)
 
         def redraw(runs):
@@ -78,7 +64,7 @@ def explore_two_neurons(epochs=3):
             two = runs["2 neurons"]
             for i, name in enumerate(TwoNeuron.names):
                 values = until_divergence(two, clip_path(two.history["theta"][i]))
-                weights[name].set_data(np.arange(len(values)), values)
+                weights[name].set_data(rows_from_1(values), values)
         return redraw
 
     def compute(lr, w1, b1, w2, b2, epochs, gradient):
@@ -120,35 +106,6 @@ def explore_stability(epochs=2):
         return f"{readout(run)} | {first}"
 
     return Explorer("03 stability meter", controls, build, compute, describe)
-
-
-def explore_outcome_map():
-    """04: which initial (w1, w2) survive, for a learning rate, epoch count and biases chosen by sliders."""
-    controls = {"lr": lr_slider(1e-5, -7, -3, 0.1), "epochs": int_slider("epochs", 3, 1, 4, continuous=False),
-                "b1": number_slider("b1", 0.0, -3.0, 3.0, 0.1, continuous=False),
-                "b2": number_slider("b2", 0.0, -3.0, 3.0, 0.1, continuous=False)}
-    controls["lr"].continuous_update = False  # a map is 6561 runs: redraw when the hand lets go
-
-    def build(fig):
-        ax = fig.subplots()
-        w1, w2, log_error, _ = outcome_map(1e-5)
-        image = draw_outcome_map(ax, w1, w2, log_error)
-        image.set_animated(True)
-        fig.colorbar(image, ax=ax, label="log10 sheet error (grey: diverged)")
-
-        def redraw(result):
-            image.set_data(np.ma.masked_invalid(result[2]).T)
-        return redraw
-
-    def compute(lr, epochs, b1, b2):
-        return outcome_map(lr, epochs, b1=b1, b2=b2)
-
-    def describe(result):
-        run = result[3]
-        survived = int((~run.diverged).sum())
-        return f"{survived} of {run.diverged.size} starting points survive {run.epochs} epochs"
-
-    return Explorer("04 outcome map", controls, build, compute, describe, width=6.0, height=4.2)
 
 
 def explore_momentum(epochs=3):
@@ -222,15 +179,17 @@ def explore_race(epochs=10):
 
     def build(fig):
         axes = fig.subplots(1, 2, sharey=True)
-        lines = {}
+        lines, marks = {}, {}
         for ax, title in zip(axes, models):
             lines[title] = {n: ax.semilogy([], [], marker=".", ms=4, label=n, animated=True)[0]
                             for n in RACE_OPTIMIZERS}
+            marks[title] = {n: ax.plot([], [], "x", ms=9, mew=2, color=lines[title][n].get_color(),
+                                       animated=True)[0] for n in RACE_OPTIMIZERS}
             ax.set_ylim(1e-2, 1e8)
             ax.set_xlim(0.5, epochs + 0.5)
             ax.set_xlabel("epoch")
             ax.set_title(title, fontsize=10)
-        axes[0].set_ylabel("sheet error (diverged runs stop)")
+        axes[0].set_ylabel("sheet error (x: diverged in that epoch)")
         axes[1].legend(fontsize=8, loc="upper right")
 
         def redraw(result):
@@ -238,6 +197,9 @@ def explore_race(epochs=10):
                 for name, (errors, diverged_at) in runs.items():
                     shown = displayable(epochs_until_divergence(errors, diverged_at))
                     lines[title][name].set_data(np.arange(1, epochs + 1), shown)
+                    before = shown[: diverged_at[0] - 1] if diverged_at else shown[:0]
+                    height = before[-1] if len(before) else 1e8
+                    marks[title][name].set_data(*(([diverged_at[0]], [height]) if diverged_at else ([], [])))
         return redraw
 
     def compute(lr_plain, lr_adaptive):
@@ -272,15 +234,14 @@ def explore_relu(epochs=5):
         h_line = ax_h.plot([], [], color="C2", lw=1, label="h = w1·x + b1", animated=True)[0]
         ax_h.axhline(0, color="k", lw=0.8)
         symlog_axis(ax_h, 1e6)
-        ax_h.set_xlim(-0.5, 6 * len(x) - 0.5)
+        row_axis(ax_h, len(x), 6)
         ax_h.set_title("pre-activation h per row (active where h > 0)", fontsize=10)
-        ax_h.set_xlabel("row")
 
         def redraw(runs):
             errors.update(runs)
             relu = runs["ReLU"]
             h = until_divergence(relu, clip_path(relu.history["h"]))
-            h_line.set_data(np.arange(len(h)), h)
+            h_line.set_data(rows_from_1(h), h)
         return redraw
 
     def compute(lr, w1, b1, w2, b2, epochs, scale):
@@ -297,5 +258,6 @@ def explore_relu(epochs=5):
                     exporter=lambda runs: (runs["ReLU"], "07_relu_experiment.xlsx"))
 
 
-EXPLORERS = {"01": explore_linear, "02": explore_two_neurons, "03": explore_stability, "04": explore_outcome_map,
-             "05": explore_momentum, "06a": explore_adaptive, "06b": explore_race, "07": explore_relu}
+EXPLORERS = {"01": explore_linear, "02": explore_two_neurons, "03a": explore_stability, "03b": explore_destination,
+             "04": explore_convergence_map, "05": explore_momentum, "06a": explore_adaptive, "06b": explore_race,
+             "07": explore_relu, "09": explore_remedies}

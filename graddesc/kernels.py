@@ -35,8 +35,8 @@ OPTIMIZERS = {"SGD": 0, "Momentum": 1, "RMSProp": 2, "Adam": 3}
 
 # The rows of a block's array, all floats: weights (Linear uses the first two), averages, settings, outcomes.
 W, M, V, STOPPED_W = 0, 4, 8, 12  # four rows each
-LR, LEAK, CLIP, TOTAL, BAD_ROW, DIV_E, DIV_R, STOP_E, SMALLEST = range(16, 25)
-FIELDS = 25
+LR, LEAK, CLIP, TOTAL, BAD_ROW, DIV_E, DIV_R, STOP_E, SMALLEST, PREVIOUS, CALM = range(16, 27)
+FIELDS = 27
 
 
 @numba.njit(error_model="numpy")
@@ -89,14 +89,14 @@ def update(s, p, c, w, g, rate, beta1, one_minus1, beta2, one_minus2, correction
         if torch:
             root /= correction2
             root += TORCH_EPS
-            return w - (rate / correction1) * (m / root)
+            return w - rate * (m / root)  # rate arrives divided by correction1 (block does it once per row)
         return w - (rate * m) / root
     return w - rate * g  # SGD
 
 
 @numba.njit(error_model="numpy")
 def block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1, root_bias2, fd_step, stop_below,
-          anneal, errors, two, activation, optimizer, torch, finite_difference, clip):
+          patience, anneal, errors, record, path, two, activation, optimizer, torch, finite_difference, clip):
     """All epochs of one block: s is its (FIELDS, n) array; errors[epoch, c] gets each epoch's sheet error.
     factors[epoch, row] multiplies the lr (all ones without a schedule: lr * 1.0 is lr exactly)."""
     numba.literally(two)  # (the flags arrive as compile-time constants; this keeps them so)
@@ -181,6 +181,8 @@ def block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1,
                     g2 *= coef
                     g3 *= coef
                 rate = s[LR, c] * factor
+                if adam_torch:
+                    rate = rate / correction1  # optimizers.py's lr / (1 - beta1^t), the same for every weight
                 s[0, c] = update(s, 0, c, w0, g0, rate, beta1, one_minus1, beta2, one_minus2, correction1,
                                  correction2, optimizer, torch)
                 s[1, c] = update(s, 1, c, w1, g1, rate, beta1, one_minus1, beta2, one_minus2, correction1,
@@ -198,13 +200,20 @@ def block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1,
                 s[DIV_R, c] = s[BAD_ROW, c]
             error = np.sqrt(s[TOTAL, c])
             errors[epoch, c] = error if running and s[DIV_E, c] == 0 else np.nan  # nothing after a stop
+            if record:  # trace="epochs": the weights at the end of every epoch
+                for p in range(n_params):
+                    path[epoch, p, c] = s[p, c] if running and s[DIV_E, c] == 0 else np.nan
             if anneal:  # the adam_ann macro, after every epoch
                 grad2 = np.sqrt(s[V, c])
                 for p in range(1, n_params):
                     grad2 += np.sqrt(s[V + p, c])
                 s[LR, c] = s[LR, c] / 4 if grad2 / s[SMALLEST, c] > 2 else s[LR, c]
                 s[SMALLEST, c] = grad2 if grad2 < s[SMALLEST, c] else s[SMALLEST, c]
-            if stop_below > 0 and running and s[DIV_E, c] == 0 and error < stop_below:
+            # the early stop (engine.py's STOP_PATIENCE): epochs in a row below stop_below, each lower than the last
+            calm = (error < stop_below) & (error < s[PREVIOUS, c])
+            s[CALM, c] = s[CALM, c] + 1.0 if calm else 0.0
+            s[PREVIOUS, c] = error
+            if stop_below > 0 and running and s[DIV_E, c] == 0 and s[CALM, c] >= patience:
                 s[STOP_E, c] = epoch + 1.0
                 for p in range(n_params):
                     s[STOPPED_W + p, c] = s[p, c]
@@ -213,15 +222,20 @@ def block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1,
             for later in range(epoch + 1, epochs):  # every configuration has diverged or converged
                 for c in range(n):
                     errors[later, c] = np.nan
+                    if record:
+                        for p in range(n_params):
+                            path[later, p, c] = np.nan
             break
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def run(first, last, x, y, epochs, theta, lr, leak, clip_norm, mom, sqavg, smallest, factors, beta1, one_minus1,
-        beta2, one_minus2, bias1, root_bias2, fd_step, stop_below, anneal, errors, diverged_epoch, diverged_row,
+def run(first, step, x, y, epochs, theta, lr, leak, clip_norm, mom, sqavg, smallest, factors, beta1, one_minus1,
+        beta2, one_minus2, bias1, root_bias2, fd_step, stop_below, patience, anneal, errors, record, path, diverged_epoch,
+        diverged_row,
         stopped_epoch, two, activation, optimizer, torch, finite_difference, clip):
-    """Configurations first..last-1 of the sweep, a block at a time: copied in, run, copied back. It releases
-    Python's lock (nogil), so compiled_sweep runs one such range per core at once."""
+    """Blocks first, first + step, first + 2*step, ... of the sweep, one at a time: copied in, run, copied back.
+    It releases Python's lock (nogil), so compiled_sweep runs one such share per core at once (interleaved, so a
+    share of blocks that stop early does not leave a core idle)."""
     numba.literally(two)
     numba.literally(activation)
     numba.literally(optimizer)
@@ -231,8 +245,9 @@ def run(first, last, x, y, epochs, theta, lr, leak, clip_norm, mom, sqavg, small
     n_params = 4 if two else 2
     uses_mom = (optimizer == 1) | (optimizer == 3)
     uses_sqavg = (optimizer == 2) | (optimizer == 3)
-    for c0 in range(first, last, BLOCK):
-        c1 = min(c0 + BLOCK, last)
+    n = theta.shape[1]
+    for c0 in range(first * BLOCK, n, step * BLOCK):
+        c1 = min(c0 + BLOCK, n)
         s = np.zeros((FIELDS, c1 - c0))  # this block's own array, indexed from 0
         for c in range(c0, c1):
             k = c - c0
@@ -246,8 +261,10 @@ def run(first, last, x, y, epochs, theta, lr, leak, clip_norm, mom, sqavg, small
             s[LEAK, k] = leak[c] if activation == 2 else 0.0
             s[CLIP, k] = clip_norm[c] if clip else 0.0
             s[SMALLEST, k] = smallest[c] if anneal else 0.0
+            s[PREVIOUS, k] = np.inf
         block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1, root_bias2, fd_step,
-              stop_below, anneal, errors[:, c0:c1], two, activation, optimizer, torch, finite_difference, clip)
+              stop_below, patience, anneal, errors[:, c0:c1], record, path[:, :, c0:c1],
+              two, activation, optimizer, torch, finite_difference, clip)
         for c in range(c0, c1):
             k = c - c0
             stopped, diverged = s[STOP_E, k] > 0, s[DIV_E, k] > 0
@@ -286,7 +303,7 @@ def specialized(arguments, flags):
 
 
 def compiled_sweep(model, optimizer, x, y, epochs, theta, state, *, gradient, fd_step, clip_norm, factors,
-                   stop_below):
+                   stop_below, patience, path=None):
     """Run the compiled loop on the engine's arrays: theta (params, *shape) and the optimizer's state are updated
     in place. Returns what engine.py's numpy loop returns: (sheet error per epoch, diverged epoch, diverged row,
     stopped epoch, final weights), shaped like the configurations, nothing reported after a divergence or a stop
@@ -317,20 +334,21 @@ def compiled_sweep(model, optimizer, x, y, epochs, theta, state, *, gradient, fd
     if factors is None:
         factors = np.ones((epochs, len(x)))
     arrays = (x, y, epochs, flat, lr, leak, clip, mom, sqavg, smallest, factors, betas[0], 1 - betas[0], betas[1],
-              1 - betas[1], bias1, root_bias2, fd_step, float(stop_below or 0.0),
-              bool(getattr(optimizer, "anneal", False)), errors, diverged_epoch, diverged_row, stopped_epoch)
+              1 - betas[1], bias1, root_bias2, fd_step, float(stop_below or 0.0), int(patience),
+              bool(getattr(optimizer, "anneal", False)), errors,
+              path is not None, path.reshape(epochs, n_params, n) if path is not None else np.zeros((1, 1, n)),
+              diverged_epoch, diverged_row, stopped_epoch)
     two = type(model).__name__ == "TwoNeuron"
     flags = (two, ACTIVATIONS[model.activation] if two else 0, OPTIMIZERS[name],
              optimizer.convention == "pytorch" and name != "SGD", gradient == "finite_difference",
              clip_norm is not None)
-    compiled = specialized((0, n) + arrays, flags)
-    # one range of whole blocks per core, each in its own thread (the compiled loop releases Python's lock)
+    compiled = specialized((0, 1) + arrays, flags)
+    # every core takes every cores-th block, each core in its own thread (the compiled loop releases Python's lock)
     cores = min(THREADS, -(-n // BLOCK))
-    bounds = [n * k // cores // BLOCK * BLOCK for k in range(cores)] + [n]
     if cores == 1:
-        compiled(0, n, *arrays, *flags)
+        compiled(0, 1, *arrays, *flags)
     else:
-        list(_pool().map(lambda k: compiled(bounds[k], bounds[k + 1], *arrays, *flags), range(cores)))
+        list(_pool().map(lambda k: compiled(k, cores, *arrays, *flags), range(cores)))
 
     state["lr"] = lr.reshape(shape)
     state["t"] = state.get("t", 0) + steps
@@ -341,13 +359,22 @@ def compiled_sweep(model, optimizer, x, y, epochs, theta, state, *, gradient, fd
 
 
 def compile_kernels():
-    """Compile (or load from numba's disk cache) the kernels the course's notebooks use."""
+    """Compile (or load from numba's disk cache) the kernels the course's notebooks and interactives use: every
+    model with the sheet's optimizers, PyTorch's momentum for the linear model (05), forward differences (02, 08)
+    and gradient clipping (09). Returns how many it compiled or loaded."""
     from .data import load_data
     from .engine import train
     from .models import Linear, TwoNeuron
     from .optimizers import SGD, Adam, Momentum, RMSProp
 
     x, y = load_data()
-    for model in (TwoNeuron(w1=np.ones(2)), Linear(a=np.ones(2)), TwoNeuron(w1=np.ones(2), relu=True)):
-        for optimizer in (SGD(1e-5), Momentum(1e-5), RMSProp(1e-3), Adam(1e-3), Adam(1e-3, anneal=True)):
-            train(model, optimizer, x, y, 1, trace=False)
+    line, two, relu = Linear(a=np.ones(2)), TwoNeuron(w1=np.ones(2)), TwoNeuron(w1=np.ones(2), relu=True)
+    leaky = TwoNeuron(w1=np.ones(2), relu=True, leak=0.01)
+    sweeps = [(model, optimizer, {}) for model in (line, two, relu)
+              for optimizer in (SGD(1e-5), Momentum(1e-5), RMSProp(1e-3), Adam(1e-3))]
+    sweeps += [(line, Momentum(1e-5, convention="pytorch"), {}), (leaky, SGD(1e-5), {})]
+    sweeps += [(model, SGD(1e-5), {"gradient": "finite_difference"}) for model in (line, two, relu)]
+    sweeps += [(model, SGD(1e-5), {"clip_norm": 1.0}) for model in (line, two, relu, leaky)]
+    for model, optimizer, options in sweeps:
+        train(model, optimizer, x, y, 1, trace=False, **options)
+    return len(sweeps)

@@ -125,8 +125,8 @@ class Adam(Optimizer):
 
     def init_state(self, shape, n_params):
         state = super().init_state(shape, n_params)
-        if self.anneal:
-            state["smallest_grad2"] = np.sqrt(state["sqavg"]).sum(axis=0)
+        if self.anneal:  # nothing remembered yet: the first epoch's g2 becomes the smallest (the sheet's Reset
+            state["smallest_grad2"] = np.full(shape, np.inf)  # seeds it instead: replay.reset_state)
         return state
 
     def _step(self, theta, grad, state, lr, step, root):

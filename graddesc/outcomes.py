@@ -1,4 +1,13 @@
-"""Outcomes of many runs at once: survival over a grid of starts, outcome maps, the optimizer race, ReLU activity."""
+"""Outcomes of many runs at once: did a run converge, and when; convergence maps over a grid of starts; survival
+(the trap: surviving is not training); the optimizer race; ReLU activity.
+
+A run *converged* when it did not diverge and its sheet error ended below a tolerance (1 by default: sqrt of the
+summed squared errors of the 29 rows, so every row is then off by less than 1). Maps classify every start:
+converged (and in how many epochs), diverged (and when), still training, or stuck on a constant (its prediction the
+same for every row: the saddle w1 = w2 = 0 with b1 = 0, or a dead ReLU).
+"""
+from dataclasses import dataclass
+
 import numpy as np
 
 from .data import load_data
@@ -7,8 +16,113 @@ from .models import TwoNeuron
 from .optimizers import SGD, Adam, Momentum, RMSProp
 
 
+def converged(run, tol=1.0):
+    """True where the run did not diverge and its last epoch's sheet error is below tol (the last epoch it ran,
+    for a configuration that train's stop_below stopped). A bool, or a bool array for a sweep."""
+    with np.errstate(invalid="ignore"):
+        result = ~np.asarray(run.diverged) & (np.asarray(run.final_errors) < tol)
+    return bool(result) if result.ndim == 0 else result
+
+
+def epochs_to(run, tol=1.0):
+    """The first epoch, counted from 1, whose sheet error is below tol; 0 where that never happened. An int, or an
+    int array for a sweep."""
+    with np.errstate(invalid="ignore"):
+        below = np.asarray(run.epoch_errors) < tol
+    first = np.where(below.any(axis=0), below.argmax(axis=0) + 1, 0)
+    return int(first) if first.ndim == 0 else first
+
+
+def constant_model(run):
+    """True where the run ended on a model that predicts the same for every row (the saddle w1 = w2 = 0, a dead
+    ReLU): its predictions over the rows differ by less than a millionth of the spread of y."""
+    theta = [np.asarray(run.params[name])[None] for name in run.model.names]
+    with np.errstate(all="ignore"):
+        predictions = run.model.predict(theta, np.asarray(run.x).reshape((-1,) + (1,) * len(run.shape)))
+        spread = predictions.max(axis=0) - predictions.min(axis=0)
+    flat = spread < 1e-6 * np.ptp(run.y)
+    return bool(flat) if flat.ndim == 0 else flat
+
+
+def verdict(run, tol=1.0, scale=1.0):
+    """One run's outcome in words: 'diverged at epoch e, row r', 'converged (below tol from epoch e)', 'stuck on a
+    constant (error ...)' or 'still training (error ... after N epochs)', adding when a run that ended above tol had
+    dipped below it. scale multiplies the sheet errors (for a run on rescaled data); tol is on the multiplied scale."""
+    if run.shape:
+        raise ValueError("verdict describes one configuration; use converged and epochs_to for sweeps")
+    if run.diverged_at:
+        return run.divergence_message()
+    if converged(run, tol / scale):
+        return f"converged (below {tol:g} from epoch {epochs_to(run, tol / scale)})"
+    error = run.final_errors * scale
+    if constant_model(run):
+        return f"stuck on a constant (error {error:.3g})"
+    dipped = epochs_to(run, tol / scale)
+    left = f"; below {tol:g} at epoch {dipped}, not at the end" if dipped else ""
+    return f"still training (error {error:.3g} after {run.epochs} epochs{left})"
+
+
+OUTCOMES = ("converged", "diverged", "still training", "stuck on a constant")
+CONVERGED, DIVERGED, TRAINING, STUCK = range(len(OUTCOMES))
+
+
+@dataclass
+class ConvergenceMap:
+    """Every start of a grid, classified. outcome: one of OUTCOMES' indices per start; epoch: when it converged
+    (first epoch below tol) or diverged, 0 otherwise; final_error: the last sheet error (NaN where diverged)."""
+    w1: np.ndarray
+    w2: np.ndarray
+    lr: float
+    epochs: int
+    tol: float
+    outcome: np.ndarray
+    epoch: np.ndarray
+    final_error: np.ndarray
+    run: object
+
+    def counts(self):
+        return {name: int((self.outcome == code).sum()) for code, name in enumerate(OUTCOMES)}
+
+    def describe(self):
+        counts, parts = self.counts(), []
+        for code, name in enumerate(OUTCOMES):
+            if counts[name]:
+                when = self.epoch[self.outcome == code]
+                detail = f" (median epoch {int(np.median(when))})" if code in (CONVERGED, DIVERGED) else ""
+                parts.append(f"{counts[name]:,} {name}{detail}")
+        return f"{self.epochs} epochs: " + ", ".join(parts)
+
+
+GRID = np.linspace(-3, 3, 121)  # the maps' starts: w1 and w2 in [-3, 3], 0 included (the saddle)
+
+
+def convergence_map(lr, epochs=300, w1=GRID, w2=GRID, b1=0.0, b2=0.0, tol=1.0, relu=False, x=None, y=None):
+    """Train the 2-neuron model from every (w1, w2) of a grid (biases b1, b2) with SGD at `lr`, in one compiled
+    sweep that lets a start stop once its sheet error is below tol, and classify every start."""
+    if x is None:
+        x, y = load_data()
+    w1, w2 = np.asarray(w1, dtype=float), np.asarray(w2, dtype=float)
+    grid_w1, grid_w2 = np.meshgrid(w1, w2, indexing="ij")
+    model = TwoNeuron(w1=grid_w1, b1=b1, w2=grid_w2, b2=b2, relu=relu)
+    run = train(model, SGD(lr), x, y, epochs, trace=False, stop_below=tol)
+    return classify(run, w1, w2, tol)
+
+
+def classify(run, w1, w2, tol=1.0):
+    """A ConvergenceMap of a sweep over a (w1, w2) grid made with stop_below=tol (or run to the end)."""
+    outcome = np.full(run.shape, TRAINING)
+    done = converged(run, tol)
+    outcome[done] = CONVERGED
+    outcome[run.diverged] = DIVERGED
+    outcome[(outcome == TRAINING) & constant_model(run)] = STUCK
+    epoch = np.where(done, epochs_to(run, tol), np.where(run.diverged, run.diverged_epoch, 0))
+    return ConvergenceMap(w1=w1, w2=w2, lr=float(np.asarray(run.optimizer.lr).flat[0]), epochs=run.epochs, tol=tol,
+                          outcome=outcome, epoch=epoch, final_error=np.asarray(run.final_errors), run=run)
+
+
 def survival_counts(lrs, w1, w2, b1=0.0, b2=0.0, epochs=5, x=None, y=None, scale=1.0):
-    """How many runs of a grid of initial (w1, w2) do not diverge within `epochs`, per learning rate.
+    """How many runs of a grid of initial (w1, w2) do not diverge within `epochs`, per learning rate: survival,
+    which is not training (a survivor may be crawling, stuck on a saddle or about to diverge).
 
     One vectorized `train` call over lr x w1 x w2. Returns an int array, one count per lr."""
     if x is None:
@@ -18,19 +132,6 @@ def survival_counts(lrs, w1, w2, b1=0.0, b2=0.0, epochs=5, x=None, y=None, scale
     run = train(TwoNeuron(w1=grid_w1, b1=b1, w2=grid_w2, b2=b2), SGD(lrs[:, None, None]), np.asarray(x) * scale,
                 y, epochs, trace=False)
     return (~run.diverged).sum(axis=(1, 2))
-
-
-def outcome_map(lr, epochs=3, w1=None, w2=None, b1=0.0, b2=0.0, scale=1.0):
-    """One vectorized `train` over a grid of initial (w1, w2): log10 of the sheet error after `epochs`, NaN where
-    the run diverged. Returns (w1 grid, w2 grid, log error, run)."""
-    x, y = load_data()
-    w1 = np.linspace(-3, 3, 81) if w1 is None else np.asarray(w1, dtype=float)
-    w2 = np.linspace(-3, 3, 81) if w2 is None else np.asarray(w2, dtype=float)
-    grid_w1, grid_w2 = np.meshgrid(w1, w2, indexing="ij")
-    run = train(TwoNeuron(w1=grid_w1, b1=b1, w2=grid_w2, b2=b2), SGD(lr), x * scale, y, epochs, trace=False)
-    with np.errstate(all="ignore"):
-        log_error = np.where(run.diverged, np.nan, np.log10(run.epoch_errors[-1]))
-    return grid_w1, grid_w2, log_error, run
 
 
 RACE_OPTIMIZERS = ("SGD", "momentum", "RMSProp", "Adam", "annealed Adam")

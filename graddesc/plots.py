@@ -34,10 +34,26 @@ def show(fig):
 
 
 def displayable(values):
-    """Errors ready for a log axis: clipped into the plotted band; not finite -> just above the ceiling."""
+    """Errors ready for a log axis: clipped into the plotted band; not finite -> NaN, a gap (a diverged run's line
+    stops at its divergence instead of running along the ceiling)."""
     values = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
-        return np.where(np.isfinite(values), np.clip(values, PLOT_FLOOR, PLOT_CEILING * 10), PLOT_CEILING * 10)
+        return np.where(np.isfinite(values), np.clip(values, PLOT_FLOOR, PLOT_CEILING * 10), np.nan)
+
+
+def epoch_error_line(ax, run, label, index=None, **style):
+    """A run's sheet error per epoch on a log axis, stopping at its divergence, which is marked with an x (the
+    diverged epoch's error is not defined: the mark sits at the last plotted value, or at the top). Returns the
+    line."""
+    errors = run.epoch_errors if index is None else run.epoch_errors[(slice(None),) + tuple(index)]
+    diverged = run.diverged_at if index is None else run.diverged_at[tuple(index)]
+    epochs = np.arange(1, len(errors) + 1)
+    line = ax.semilogy(epochs, displayable(errors), marker=".", label=label, **style)[0]
+    if diverged:
+        shown = displayable(errors)[: diverged[0] - 1]
+        height = shown[np.isfinite(shown)][-1] if np.isfinite(shown).any() else PLOT_CEILING
+        ax.plot([diverged[0]], [height], "x", color=line.get_color(), ms=9, mew=2)
+    return line
 
 
 def until_divergence(run, values):
@@ -77,6 +93,20 @@ def path_of(run, names=("a", "b")):
     return [np.r_[h[i].ravel(), run.params[n]] for i, n in zip(index, names)]
 
 
+def row_axis(ax, n_rows, max_epochs):
+    """An x axis of rows counted from 1 across epochs (row 29 of epoch 1 is 29, row 1 of epoch 2 is 30), as
+    diverged_at counts them, spanning max_epochs whatever a run's length, with a faint line between epochs."""
+    ax.set_xlim(0.5, max_epochs * n_rows + 0.5)
+    ax.set_xlabel(f"row, counted from 1 ({n_rows} per epoch)" if max_epochs > 1 else "row, counted from 1")
+    for epoch in range(1, max_epochs):
+        ax.axvline(epoch * n_rows + 0.5, color="0.85", lw=0.6, zorder=0)
+
+
+def rows_from_1(values):
+    """x positions for per-row values, counted from 1."""
+    return np.arange(1, len(values) + 1)
+
+
 class RowErrorLines:
     """One log-scale line per labelled run: squared error of every row, hidden after divergence.
     The x axis spans `max_epochs` whatever a run's length, so a slider move never changes the axes."""
@@ -87,19 +117,19 @@ class RowErrorLines:
         self.marks = {label: ax.axvline(0, color=line.get_color(), ls=":", lw=1, visible=False, animated=True)
                       for label, line in self.lines.items()}
         ax.set_ylim(PLOT_FLOOR, PLOT_CEILING)
-        ax.set_xlim(-0.5, max_epochs * n_rows - 0.5)
-        ax.set_xlabel(f"row (epochs of {n_rows} rows)")
+        row_axis(ax, n_rows, max_epochs)
         ax.set_title(title, fontsize=10)
         ax.legend(loc="upper left", fontsize=8)
 
-    def update(self, runs):
+    def update(self, runs, scale=1.0):
+        """scale multiplies the residuals (so the squared errors by scale^2): for runs on rescaled data."""
         for label, run in runs.items():
-            values = until_divergence(run, displayable(run.row_errors))
-            self.lines[label].set_data(np.arange(len(values)), values)
+            values = until_divergence(run, displayable(run.row_errors * (scale * scale)))
+            self.lines[label].set_data(rows_from_1(values), values)
             mark = self.marks[label]
             if run.diverged_at:
                 epoch, row = run.diverged_at
-                mark.set_xdata([(epoch - 1) * self.n_rows + row - 1] * 2)
+                mark.set_xdata([(epoch - 1) * self.n_rows + row] * 2)
             mark.set_visible(bool(run.diverged_at))
 
 
@@ -109,17 +139,17 @@ class MeterLine:
     def __init__(self, ax, n_rows, max_epochs, title="stability meter: lr·K per row"):
         self.ax = ax
         self.line = ax.semilogy([], [], color="C1", label="lr·K", animated=True)[0]
-        ax.axhline(STABILITY_THRESHOLD, color="k", ls="--", lw=1, label="lr·K = 1: the row overshoots above")
+        ax.axhline(STABILITY_THRESHOLD, color="k", ls="--", lw=1,
+                   label="lr·K = 1 (above: the step is unstable, to first order)")
         ax.set_ylim(1e-3, 1e6)
-        ax.set_xlim(-0.5, max_epochs * n_rows - 0.5)
-        ax.set_xlabel(f"row (epochs of {n_rows} rows)")
+        row_axis(ax, n_rows, max_epochs)
         ax.set_title(title, fontsize=10)
         ax.legend(loc="upper left", fontsize=8)
 
     def update(self, run, meter=None):
         meter = stability_meter(run) if meter is None else meter
         values = until_divergence(run, meter)
-        self.line.set_data(np.arange(len(values)), np.clip(clip_path(values), 1e-4, 1e7))
+        self.line.set_data(rows_from_1(values), np.clip(clip_path(values), 1e-4, 1e7))
 
 
 def epochs_until_divergence(epoch_errors, diverged_at):
@@ -164,13 +194,46 @@ def clip_path(values):
         return np.where(np.isfinite(values), np.clip(values, -1e6, 1e6), np.nan)
 
 
-def draw_outcome_map(ax, w1, w2, log_error, vmin=1.0, vmax=3.5):
-    """Sheet error after training (colour, log10) over the initial (w1, w2); diverged runs in light grey."""
-    import matplotlib
+# Convergence maps: one colour per outcome, its shade saying how fast (see outcomes.py for the classes).
+OUTCOME_COLOURS = {  # (fast, slow) ends of each outcome's shade
+    "converged": ((0.0, 0.36, 0.12), (0.55, 0.85, 0.40)),      # dark green: in few epochs
+    "diverged": ((0.55, 0.0, 0.05), (0.98, 0.72, 0.62)),       # dark red: in the first epochs
+    "still training": ((0.12, 0.30, 0.62), (0.62, 0.76, 0.93)),  # dark blue: error still large
+    "stuck on a constant": ((0.1, 0.1, 0.1), (0.1, 0.1, 0.1)),   # black: the saddle, a dead neuron
+}
 
-    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.85")
-    image = ax.imshow(np.ma.masked_invalid(log_error).T, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax,
-                      extent=(w1.min(), w1.max(), w2.min(), w2.max()), aspect="auto", interpolation="nearest")
+
+def convergence_colours(result):
+    """RGBA pixels (w2 rows, w1 columns) for a ConvergenceMap: the outcome's colour, shaded by how fast it came
+    (converged, diverged: the epoch on a log scale) or how far it still is (still training: log10 error, 0-3)."""
+    from .outcomes import CONVERGED, DIVERGED, OUTCOMES, TRAINING
+
+    with np.errstate(all="ignore"):
+        by_epoch = np.log(np.maximum(result.epoch, 1)) / np.log(max(result.epochs, 2))
+        by_error = 1 - np.log10(np.clip(result.final_error, 1, 1000)) / 3
+    shade = np.where(result.outcome == TRAINING, by_error, by_epoch)
+    shade = np.where((result.outcome == CONVERGED) | (result.outcome == DIVERGED) | (result.outcome == TRAINING),
+                     np.nan_to_num(np.clip(shade, 0, 1)), 0.0)
+    rgba = np.ones(result.outcome.shape + (4,))
+    for code, name in enumerate(OUTCOMES):
+        fast, slow = (np.array(end) for end in OUTCOME_COLOURS[name])
+        mask = result.outcome == code
+        rgba[mask, :3] = fast + shade[mask, None] * (slow - fast)
+    return rgba.transpose(1, 0, 2)  # imshow wants rows of w2
+
+
+def draw_convergence_map(ax, result, legend=True):
+    """A ConvergenceMap over the initial (w1, w2), with a legend of the outcomes; returns the image artist."""
+    from matplotlib.patches import Patch
+
+    w1, w2 = result.w1, result.w2
+    step1, step2 = (w1[1] - w1[0]) / 2, (w2[1] - w2[0]) / 2
+    image = ax.imshow(convergence_colours(result), origin="lower", aspect="auto", interpolation="nearest",
+                      extent=(w1[0] - step1, w1[-1] + step1, w2[0] - step2, w2[-1] + step2))
     ax.set_xlabel("initial w1")
     ax.set_ylabel("initial w2")
+    if legend:
+        handles = [Patch(color=OUTCOME_COLOURS[name][0], label=name) for name in OUTCOME_COLOURS]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
+                  title="dark = fast\n(still training:\nlarge error)", title_fontsize=7, frameon=False)
     return image

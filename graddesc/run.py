@@ -49,6 +49,7 @@ class Run:
     clip_norm: np.ndarray | None = None
     schedule: object = field(default=None, repr=False)
     stop_below: float | None = None
+    epoch_params: dict | None = field(default=None, repr=False)  # train(trace="epochs"): weights after each epoch
 
     @property
     def shape(self):

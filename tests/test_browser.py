@@ -20,13 +20,15 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(path.name for path in (ROOT / "notebooks").glob("*.ipynb"))
 BROKEN = Path(__file__).resolve().parent / "browser_fixtures" / "zz_broken_slider.ipynb"
+ONE_LINE = Path(__file__).resolve().parent / "browser_fixtures" / "zz_one_line_update.ipynb"
+MAP_NOTEBOOK = "04_initialization_and_scaling.ipynb"
 ARTIFACTS = ROOT / "artifacts" / "browser"
 LATENCY_PRESSES = 6
 
 
 @pytest.fixture(scope="module")
 def lab():
-    server = labdriver.Lab(extra_notebooks=[BROKEN])
+    server = labdriver.Lab(extra_notebooks=[BROKEN, ONE_LINE])
     yield server
     server.close()
 
@@ -41,6 +43,9 @@ def browser(request):
         chromium.close()
     report = ["key press to new pixels, median of %d presses per notebook's first interactive:" % LATENCY_PRESSES]
     report += [f"  {name}: {ms:.0f} ms" for name, ms in sorted(latencies.items())]
+    if MAP_NOTEBOOK in latencies and ONE_LINE.name in latencies:
+        report.append(f"  the convergence map (04) / a one-line ipympl update: "
+                      f"{latencies[MAP_NOTEBOOK] / latencies[ONE_LINE.name]:.2f}x (target <= 1.3x)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "latency.txt").write_text("\n".join(report) + "\n")
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
@@ -54,6 +59,18 @@ def expected_interactives(name):
     cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
     code = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
     return len(re.findall(r"gu\.explore_\w+\(", code))
+
+
+def measure_latency(page, output, browser, name):
+    """Median key press to new pixels over LATENCY_PRESSES presses on the interactive's first slider."""
+    output.scroll_into_view_if_needed()
+    times = []
+    for k in range(LATENCY_PRESSES):
+        changed_after, _, _ = labdriver.press_and_watch(page, output, "ArrowLeft" if k % 2 else "ArrowRight")
+        if changed_after is not None:
+            times.append(changed_after * 1000)
+    assert times, "no key press changed the figure"
+    browser.latencies[name] = statistics.median(times)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -71,15 +88,7 @@ def test_notebook_runs_and_every_interactive_responds(lab, browser, name):
             assert changed_after is not None, f"interactive {i + 1}: the figure did not change within 2 s"
             assert after != before, f"interactive {i + 1}: the readout did not change ({before!r})"
         if outputs.count():
-            first = outputs.nth(0)
-            first.scroll_into_view_if_needed()
-            times = []
-            for k in range(LATENCY_PRESSES):
-                changed_after, _, _ = labdriver.press_and_watch(page, first, "ArrowLeft" if k % 2 else "ArrowRight")
-                if changed_after is not None:
-                    times.append(changed_after * 1000)
-            assert times, "no key press changed the figure"
-            browser.latencies[name] = statistics.median(times)
+            measure_latency(page, outputs.nth(0), browser, name)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{Path(name).stem}.png"))
         assert labdriver.problems(page) == []
@@ -97,6 +106,20 @@ def test_a_plot_that_ignores_its_slider_is_caught(lab, browser):
         changed_after, before, after = labdriver.press_and_watch(page, output)
         assert changed_after is None and after == before
         assert output.locator(".noUi-handle").first.get_attribute("aria-valuenow") != "-4.0"  # the slider did move
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+
+
+def test_a_one_line_update_for_comparison(lab, browser):
+    """The baseline the convergence map's latency is reported against: the same machinery moving one line."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        labdriver.open_and_run_all(page, lab, ONE_LINE.name)
+        output = labdriver.interactives(page).nth(0)
+        labdriver.wait_for_canvas(output)
+        measure_latency(page, output, browser, ONE_LINE.name)
+        assert labdriver.problems(page) == []
     finally:
         page.close()
         lab.shutdown_kernels()

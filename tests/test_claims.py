@@ -103,8 +103,15 @@ def test_even_the_gentlest_fits_are_sharper_than_the_linear_model():
     assert 9802 < k < 14000 and k == pytest.approx(13895, rel=1e-3)
     stable, edge = gu.most_stable_fit()
     assert stable["w1"] * stable["w2"] == pytest.approx(2)
-    # stable fits exist at the sheet's lr, but none reaches the linear model's edge
-    assert 1e-4 < edge < gu.stability_edge(gu.Linear(), {"a": 2.0, "b": 30.0})
+    assert stable["w2"] * stable["b1"] + stable["b2"] == pytest.approx(30)
+    # notebook 03 section 8: its first edge 2.467e-4, 1.78 times below the line's, unreachable from balance 1
+    linear = gu.stability_edge(gu.Linear(), {"a": 2.0, "b": 30.0})
+    assert edge == pytest.approx(2.467e-4, rel=2e-3) and linear / edge == pytest.approx(1.78, abs=0.005)
+    assert gu.stability_edges(TWO, stable)[0] == pytest.approx((1e-7, edge), rel=1e-5)  # no break below it
+    assert gu.balance(stable) == pytest.approx(13078, rel=1e-3)
+    # better than the fits around it (a local check of the search)
+    for dw1, db1 in [(0.05, 0), (-0.05, 0), (0, 2), (0, -2)]:
+        assert gu.stability_edge(TWO, gu.exact_fit(stable["w1"] + dw1, stable["b1"] + db1)) <= edge * 1.001
 
 
 def test_small_steps_conserve_the_balance_and_larger_steps_let_it_drift():
@@ -122,15 +129,6 @@ def test_survival_falls_monotonically_with_lr_and_collapses_near_the_edge():
     assert counts[0] == grid.size ** 2 and counts[-2] < 0.05 * grid.size ** 2
 
 
-def test_outcome_map_marks_diverged_runs_and_matches_single_runs():
-    w1, w2, log_error, run = gu.outcome_map(1e-4, epochs=2, w1=np.array([1.0, 0.1]), w2=np.array([1.0, 0.1]))
-    for index in np.ndindex(2, 2):
-        single = gu.train(gu.TwoNeuron(w1[index], 0.0, w2[index], 0.0), gu.SGD(1e-4), X, Y, 2)
-        assert np.isnan(log_error[index]) == bool(single.diverged)
-        if not single.diverged:
-            assert log_error[index] == np.log10(single.epoch_errors[-1])
-
-
 def test_scaling_x_lets_the_two_neuron_model_train():
     run = gu.train(TWO, gu.SGD(1e-3), X / 100, Y, 20, trace=False)
     assert not run.diverged and run.epoch_errors[-1] < 0.1
@@ -140,9 +138,10 @@ def test_scaling_x_lets_the_two_neuron_model_train():
 
 # ---- notebooks 05 and 06: momentum bounds, conventions, the race ---------------------------------------------
 def _survives_quadratic(optimizer, curvature=1.0, steps=2000):
+    """One row's loss K*w^2 (the course's curvature K): gradient 2*K*w."""
     state, weight = optimizer.init_state((), 1), np.array([1.0])
     for _ in range(steps):
-        optimizer.step(weight, curvature * weight, state)
+        optimizer.step(weight, 2 * curvature * weight, state)
         if not abs(weight[0]) < 1e6:
             return False
     return abs(weight[0]) < 1
@@ -158,10 +157,12 @@ def test_quadratic_stability_bounds_hold_by_simulation(name, convention, beta):
 
 def test_conventions_table_states_what_the_code_does():
     table = gu.conventions_table().set_index("what")
-    assert "38" in table.loc["momentum stability", "sheet"]
-    assert "3.8" in table.loc["momentum stability", "PyTorch"]
-    assert gu.quadratic_stability_bound("Momentum", 0.9, "sheet") == pytest.approx(38)
-    assert gu.quadratic_stability_bound("Momentum", 0.9, "pytorch") == pytest.approx(3.8)
+    assert "= 19" in table.loc["momentum stability (same)", "sheet"]
+    assert "1.9" in table.loc["momentum stability (same)", "PyTorch"]
+    assert "lr·K < 1" in table.loc["SGD stability (one row, curvature K)", "sheet"]
+    assert gu.quadratic_stability_bound("Momentum", 0.9, "sheet") == pytest.approx(19)
+    assert gu.quadratic_stability_bound("Momentum", 0.9, "pytorch") == pytest.approx(1.9)
+    assert gu.quadratic_stability_bound("SGD") == 1
     # "undamped steps are up to 1/(1-beta) = 10x larger": the steady-state buffers
     buffers = {}
     for convention in gu.CONVENTIONS:
@@ -293,3 +294,564 @@ def test_sheet_finite_difference_columns_are_the_engines_estimates():
     sheet = gu.replay("basic").table()
     run = gu.train(gu.Linear(), gu.SGD(1e-4), X, Y, gradient="finite_difference").table()
     assert run.est_de_db.iloc[0] == sheet.est_de_db.iloc[0] and run.est_de_da.iloc[0] == sheet.est_de_da.iloc[0]
+
+
+# ---- notebook 01: why it crawls ------------------------------------------------------------------------------
+LINE = gu.Linear()
+LINEAR_FIT = {"a": 2.0, "b": 30.0}
+
+
+def test_the_error_bowl_is_8490_times_steeper_along_the_slope():
+    features = np.stack([X, np.ones_like(X)], axis=1)
+    values, vectors = np.linalg.eigh(2 * features.T @ features)
+    assert values[0] == pytest.approx(17.19, abs=0.01) and values[1] == pytest.approx(145945, rel=1e-4)
+    assert values[1] / values[0] == pytest.approx(8490, rel=1e-3)
+    assert abs(vectors[1, 0]) > 0.9998 and abs(vectors[0, 1]) > 0.9998  # flat: mostly b; steep: mostly a
+
+
+def test_the_slow_eigenvalue_predicts_the_crawl_and_a_straight_line_does_not():
+    slow = np.max(np.abs(gu.epoch_map_eigenvalues(LINE, LINEAR_FIT, 1e-4)))
+    assert slow == pytest.approx(0.998035, abs=1e-6)
+    hundred = gu.replay("basic", epochs=3)
+    predicted = np.log(1 / hundred.epoch_errors[1]) / np.log(slow) + 2
+    simulated = gu.epochs_to(gu.train(LINE, gu.SGD(1e-4), X, Y, 5000, trace=False, stop_below=1.0))
+    assert simulated == 2372 and abs(predicted / simulated - 1) < 0.01
+    straight = 2 + (hundred.epoch_errors[1] - 1) / (hundred.epoch_errors[1] - hundred.epoch_errors[2])
+    assert 4 < simulated / straight < 5
+
+
+def test_in_five_epochs_b_barely_moves_while_a_rattles():
+    assert gu.train(LINE, gu.SGD(1e-4), X, Y, 5, trace=False).params["b"] == pytest.approx(1.298, abs=1e-3)
+    a = gu.replay("basic").table().a
+    assert a.max() == pytest.approx(2.94, abs=0.01) and a.iloc[1] == pytest.approx(1.1204)
+
+
+# ---- notebook 02: finite differences near the explosion, central differences, starts --------------------------
+def test_near_the_explosion_the_forward_difference_run_departs_from_the_analytic_one():
+    analytic = gu.train(TWO, gu.SGD(1e-4), X, Y).table()
+    learners = gu.train(TWO, gu.SGD(1e-4), X, Y, gradient="finite_difference").table()
+    assert analytic.err_sq.iloc[26] == pytest.approx(4.78e8, rel=2e-3)
+    assert learners.err_sq.iloc[26] == pytest.approx(3.82e11, rel=2e-3)
+    assert learners.est_de_dw1.iloc[25] - learners.de_dw1.iloc[25] == pytest.approx(1499, rel=1e-3)
+    assert learners.est_de_dw1.iloc[0] - learners.de_dw1.iloc[0] == pytest.approx(1.96, abs=1e-9)
+
+
+@pytest.mark.parametrize("step", [0.01, 1.0, 10.0])
+def test_central_differences_are_exact_for_every_single_weight(step):
+    theta = [np.asarray(v) for v in (1.0, 1.0, 1.0, 1.0)]
+    analytic = TWO.loss_gradient(theta, X, Y)
+    for i in range(4):
+        up, down = list(theta), list(theta)
+        up[i], down[i] = theta[i] + step, theta[i] - step
+        central = ((TWO.predict(up, X) - Y) ** 2 - (TWO.predict(down, X) - Y) ** 2) / (2 * step)
+        np.testing.assert_allclose(central, analytic[i], rtol=1e-9, atol=1e-9)
+
+
+def test_the_starts_with_the_intercept_in_the_biases_converge_at_the_sheets_lr():
+    for start, epochs in [((1.4, 5.0, 1.4, 25.0), 303), ((1.0, 1.0, 1.0, 30.0), 928)]:
+        run = gu.train(gu.TwoNeuron(*start), gu.SGD(1e-4), X, Y, 3000, trace=False)
+        assert gu.converged(run) and gu.epochs_to(run) == epochs
+    for start in [(1.4, 1.0, 1.4, 1.0), (0.1, 0.1, 0.1, 0.1), (0.5, 0.5, 0.5, 0.5)]:
+        assert gu.train(gu.TwoNeuron(*start), gu.SGD(1e-4), X, Y, 10, trace=False).diverged
+
+
+# ---- notebook 03: the destination ---------------------------------------------------------------------------------
+def test_the_one_row_factor_holds_at_small_lr_and_fails_in_the_learners_run():
+    ones = {"w1": 1.0, "b1": 1.0, "w2": 1.0, "b2": 1.0}
+    k = gu.row_curvature(TWO, ones, 14.0)
+    assert gu.residual_factor(TWO, ones, 1e-5, 14.0, 58.0) == pytest.approx(1 - 2e-5 * k, abs=1e-4)
+    table = gu.train(TWO, gu.SGD(1e-4), X, Y).table()
+    measured = {}
+    for row in [2, 25, 26]:
+        at = {n: table[n].iloc[row - 1] for n in TWO.names}
+        xi, yi = table.x.iloc[row - 1], table.y.iloc[row - 1]
+        simple = 1 - 2e-4 * gu.row_curvature(TWO, at, xi)
+        real = gu.residual_factor(TWO, at, 1e-4, xi, yi)
+        assert gu.residual_factor_formula(TWO, at, 1e-4, xi, yi) == pytest.approx(real, rel=1e-9)
+        measured[row] = (simple, real)
+    assert 2 < measured[2][1] / measured[2][0] < 2.5 and 2 < measured[25][1] / measured[25][0] < 2.5
+    assert measured[26][0] < -20 and measured[26][1] == pytest.approx(85.65, abs=0.01)
+
+
+def test_residual_factor_formula_is_exact_on_random_rows():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        params = dict(zip(TWO.names, rng.uniform(-3, 3, 4)))
+        i, lr = rng.integers(len(X)), 10 ** rng.uniform(-6, -3)
+        assert gu.residual_factor_formula(TWO, params, lr, X[i], Y[i]) == pytest.approx(
+            gu.residual_factor(TWO, params, lr, X[i], Y[i]), rel=1e-7, abs=1e-9)
+
+
+def test_the_linear_fit_is_stable_in_two_windows_and_training_agrees():
+    windows = gu.stability_edges(LINE, LINEAR_FIT)
+    assert len(windows) == 2
+    assert windows[0][1] == pytest.approx(4.381e-4, rel=1e-3)
+    assert windows[1][0] == pytest.approx(5.82e-4, rel=2e-3) and windows[1][1] == pytest.approx(5.88e-4, rel=2e-3)
+    inside = np.sqrt(windows[1][0] * windows[1][1])
+    assert gu.converged(gu.train(LINE, gu.SGD(inside), X, Y, 20_000, trace=False))
+    assert gu.converged(gu.train(LINE, gu.SGD(0.95 * windows[0][1]), X, Y, 20_000, trace=False))
+    assert gu.train(LINE, gu.SGD(1.05 * windows[0][1]), X, Y, 100, trace=False).diverged
+    between = np.sqrt(windows[0][1] * windows[1][0])
+    assert gu.epoch_map_radius(LINE, LINEAR_FIT, between) > 1
+
+
+def test_bisection_would_be_fooled_by_a_fit_with_unstable_bands():
+    fit = gu.exact_fit(-2.21, 109.0)
+    windows = gu.stability_edges(TWO, fit)
+    assert windows[0][1] == pytest.approx(1.544e-4, rel=1e-3) and len(windows) >= 3
+    assert gu.epoch_map_radius(TWO, fit, 2.0e-4) > 1 and gu.epoch_map_radius(TWO, fit, 2.38e-4) <= 1
+
+
+def test_every_exact_fit_has_two_unit_eigenvalues_on_the_flat_directions():
+    fit = gu.exact_fit(1.3, 2.0)
+    full = np.eye(4)
+    theta = [np.asarray(fit[n]) for n in TWO.names]
+    for xi in X:
+        g = np.array([float(v) for v in TWO.pred_gradient(theta, xi)])
+        full = (np.eye(4) - 2 * 1e-4 * np.outer(g, g)) @ full
+    eigenvalues = np.sort(np.abs(np.linalg.eigvals(full)))
+    off_flat = np.sort(np.abs(gu.epoch_map_eigenvalues(TWO, fit, 1e-4)))
+    assert np.sum(np.isclose(eigenvalues, 1, atol=1e-9)) >= 2
+    remaining = eigenvalues[~np.isclose(eigenvalues, 1, atol=1e-9)]
+    np.testing.assert_allclose(np.sort(remaining), off_flat[~np.isclose(off_flat, 1, atol=1e-9)], rtol=1e-7)
+
+
+DESTINATION_LRS = np.array([1e-6, 3e-6, 1e-5, 2e-5, 3e-5, 4e-5, 5e-5, 6e-5])
+
+
+@pytest.fixture(scope="module")
+def destinations():
+    landed, runs = gu.destination({"w1": np.ones(8), "b1": 1.0, "w2": 1.0, "b2": 1.0}, DESTINATION_LRS)
+    return landed, runs, gu.stability_edge(TWO, landed)
+
+
+def test_the_learners_start_heads_for_a_fit_unstable_at_the_sheets_lr(destinations):
+    landed, runs, edges = destinations
+    assert gu.converged(runs, 1e-3).all()
+    gentle = {n: float(landed[n][1]) for n in TWO.names}  # lr 3e-6
+    np.testing.assert_allclose([gentle[n] for n in TWO.names], [0.392, 5.368, 5.103, 2.607], atol=1e-3)
+    assert gu.row_curvature(TWO, gentle, 99.0) / (99 ** 2 + 1) == pytest.approx(26.2, abs=0.05)
+    assert edges[1] == pytest.approx(1.668e-5, rel=1e-3) and 1e-4 / edges[1] == pytest.approx(6.0, abs=0.05)
+    assert gu.epochs_to(runs)[1] == 2537
+
+
+def test_small_steps_nearly_conserve_the_balance_and_larger_ones_drift_it(destinations):
+    landed, _, _ = destinations
+    np.testing.assert_allclose(gu.balance(landed)[[0, 1, 2, 4]], [1.546, 2.924, 12.57, 51.83], rtol=2e-3)
+    assert np.all(np.diff(gu.balance(landed)[:7]) > 0)
+
+
+def test_the_lr_chooses_the_destination_just_inside_its_own_edge(destinations):
+    _, _, edges = destinations
+    ratio = edges / DESTINATION_LRS
+    assert np.all(ratio > 1)  # every destination is stable at the lr that found it
+    assert np.all((ratio[3:] > 1.15) & (ratio[3:] < 1.55))  # from 2e-5 on: 1.2 to 1.5 times the lr
+    assert np.all(np.diff(edges) > 0)  # larger lr, flatter destination
+
+
+def test_beyond_a_learning_rate_no_run_from_the_learners_start_converges():
+    fine = np.geomspace(5e-5, 1e-4, 1500)
+    scan = gu.train(gu.TwoNeuron(w1=np.ones(fine.shape)), gu.SGD(fine), X, Y, 3000, trace=False, stop_below=1.0)
+    works = gu.converged(scan)
+    first_failure, last_success = fine[np.argmin(works)], fine[works].max()
+    assert 6.5e-5 < first_failure < 6.8e-5 and 7.0e-5 < last_success < 7.3e-5
+    islands = (fine >= first_failure) & (fine <= last_success)
+    assert 0 < works[islands].mean() < 0.5
+    # the islands land on fits that are flatter, but still unstable at the sheet's lr
+    landed, _ = gu.destination({n: np.asarray(v)[islands & works] for n, v in scan.params.items()},
+                               fine[islands & works])
+    assert 7e-5 < np.nanmax(gu.stability_edge(TWO, landed)) < 9e-5
+
+
+def test_the_conserved_curve_holds_a_flat_fit_that_the_run_does_not_head_for():
+    w1 = np.sqrt((1 + np.sqrt(17)) / 2)
+    on_curve = gu.exact_fit(w1, 0.0)
+    assert gu.balance(on_curve) == pytest.approx(1.0, abs=1e-12) and on_curve["b2"] == 30.0
+    assert gu.stability_edge(TWO, on_curve) == pytest.approx(1.063e-4, rel=1e-3)  # stable at the sheet's lr
+    gentle = gu.train(TWO, gu.SGD(3e-6), X, Y, 3000, trace="epochs")
+    product = gentle.epoch_params["w2"] * gentle.epoch_params["b1"]
+    assert product[999] > 5 * gentle.epoch_params["b2"][999] and product[-1] > 10 * gentle.epoch_params["b2"][-1]
+    assert 27 < product[-1] < 28 and gentle.epoch_params["b2"][-1] < 3
+    flow, run = gu.destination({"w1": 1.0, "b1": 1.0, "w2": 1.0, "b2": 1.0}, 1e-7, epochs=300_000)
+    np.testing.assert_allclose([flow[n] for n in TWO.names], [0.385, 5.283, 5.197, 2.549], atol=1e-3)
+    assert gu.balance(flow) == pytest.approx(1.050, abs=1e-3) and gu.epochs_to(run) == 77_195
+
+
+def test_the_meter_is_a_first_order_warning_light():
+    learner = gu.train(TWO, gu.SGD(1e-4), X, Y)
+    meter = gu.stability_meter(learner)[0]
+    table = learner.table()
+    factors = np.array([gu.residual_factor(TWO, {n: table[n].iloc[i] for n in TWO.names}, 1e-4, table.x.iloc[i],
+                                           table.y.iloc[i]) for i in range(28)])
+    rows = np.arange(1, 29)
+    assert rows[(meter[:28] > 1) & (np.abs(factors) < 1)].tolist() == [3]
+    assert rows[(meter[:28] <= 1) & (np.abs(factors) > 1)].tolist() == [17]
+    residual_24 = table.pred.iloc[23] - table.y.iloc[23]
+    assert residual_24 == pytest.approx(-147.7, abs=0.05) and factors[23] == pytest.approx(0.542, abs=1e-3)
+    assert table.w1.iloc[24] / table.w1.iloc[23] > 3 and table.w2.iloc[24] / table.w2.iloc[23] > 2.7  # "triples"
+    assert factors[24] == pytest.approx(-8.718, abs=1e-3)
+    np.testing.assert_allclose(factors[25:28], [85.65, 1.376e4, 4.166e11], rtol=1e-3)
+
+
+def test_the_catapult_leaves_an_unstable_fit_for_a_stable_one_with_a_margin():
+    near = gu.exact_fit(1.0, 0.0)
+    assert np.max(np.abs(gu.epoch_map_eigenvalues(TWO, near, 1e-4))) == pytest.approx(7.374, abs=1e-3)
+    run = gu.train(gu.TwoNeuron(near["w1"], near["b1"], near["w2"], near["b2"] + 1e-3), gu.SGD(1e-4), X, Y, 40,
+                   trace=False)
+    assert gu.balance(near) == -3 and gu.balance(run.params) == pytest.approx(-0.074, abs=1e-3)
+    assert np.max(np.abs(gu.epoch_map_eigenvalues(TWO, run.params, 1e-4))) < 1
+    assert gu.stability_edge(TWO, run.params) / 1e-4 == pytest.approx(1.095, abs=0.005)
+    assert 200 < run.epoch_errors.max() / run.epoch_errors[0] < 300
+
+
+def test_the_destination_explorer_shows_where_tiny_steps_land():
+    from graddesc.explore_maps import headed_for
+    gentle = headed_for(1.0, 1.0, 1.0, 1.0)
+    assert gentle["b1"] == pytest.approx(5.368, abs=1e-3) and gentle["w2"] == pytest.approx(5.103, abs=1e-3)
+    explorer = gu.explore_destination()
+    explorer.set(lr=1e-4)
+    assert explorer.text.endswith("diverged at epoch 1, row 28")
+    explorer.set(b2=30.0)
+    assert "error < 1 from epoch 928" in explorer.text
+
+
+# ---- notebook 04: survival is not training; what a start can buy; scaling ---------------------------------------
+def test_survival_counts_against_convergence():
+    grid = np.linspace(-3, 3, 61)
+    survive5 = {lr: int(gu.survival_counts([lr], grid, grid, epochs=5)[0]) for lr in [7e-5, 1e-4]}
+    survive20 = {lr: int(gu.survival_counts([lr], grid, grid, epochs=20)[0]) for lr in [7e-5, 1e-4]}
+    converged = {lr: gu.convergence_map(lr, 500, w1=grid, w2=grid).counts()["converged"] for lr in [7e-5, 1e-4]}
+    assert (survive5[1e-4], survive20[1e-4], converged[1e-4]) == (35, 1, 0)
+    assert (survive5[7e-5], survive20[7e-5], converged[7e-5]) == (1339, 682, 279)
+    saddle = gu.convergence_map(1e-4, 500, w1=np.array([0.0]), w2=np.array([0.0]))
+    assert gu.OUTCOMES[int(saddle.outcome[0, 0])] == "stuck on a constant"
+
+
+def test_converging_takes_hundreds_of_epochs_and_the_region_shrinks():
+    counts = {lr: gu.convergence_map(lr, 1000).counts()["converged"] for lr in [1e-5, 3e-5, 5e-5, 7e-5]}
+    assert counts[1e-5] == 14640 and counts[1e-5] > counts[3e-5] > counts[5e-5] > counts[7e-5] > 0
+    assert gu.convergence_map(1e-5, 500).counts()["converged"] == 0
+
+
+def test_the_intercept_in_the_output_bias_buys_convergence_at_the_sheets_lr():
+    assert gu.convergence_map(1e-4, 500, b2=30.0).counts()["converged"] == 2692
+    assert gu.convergence_map(1e-4, 1500, b2=30.0).counts()["converged"] == 5112
+    for b2 in [0.0, 10.0, 20.0]:
+        assert gu.convergence_map(1e-4, 1500, b2=b2).counts()["converged"] == 0
+    params, run = gu.destination({"w1": 1.0, "b1": 1.0, "w2": 1.0, "b2": 30.0}, 1e-4, epochs=3000)
+    assert gu.epochs_to(run) == 928 and gu.stability_edge(TWO, params) == pytest.approx(1.092e-4, rel=1e-3)
+
+
+def test_just_above_the_sheets_lr_only_exact_fits_converge():
+    above = gu.convergence_map(1.26e-4, 500, b2=30.0)
+    done = above.outcome == gu.OUTCOMES.index("converged")
+    assert 0 < done.sum() < 20
+    np.testing.assert_allclose((above.w1[:, None] * above.w2[None, :])[done], 2.0, rtol=1e-12)
+
+
+def test_on_scaled_inputs_both_models_need_three_epochs_at_their_own_best_lr():
+    lrs = np.geomspace(1e-6, 2, 400)
+    best = {}
+    for label, model in [("linear", gu.Linear(a=np.ones(lrs.shape))), ("two", gu.TwoNeuron(w1=np.ones(lrs.shape)))]:
+        run = gu.train(model, gu.SGD(lrs), X / 100, Y, 500, trace=False, stop_below=1.0)
+        works, needed = gu.converged(run), gu.epochs_to(run)
+        i = np.flatnonzero(works)[np.argmin(needed[works])]
+        best[label] = (lrs[i], needed[i], lrs[works].max())
+    assert best["linear"][1] == best["two"][1] == 3
+    assert best["linear"][2] / best["two"][2] > 200 and best["linear"][0] / best["two"][0] > 200
+
+
+# ---- notebook 05: the momentum story -------------------------------------------------------------------------------
+def _momentum_pass(a, b, m_a, m_b, lr=1e-4, beta=0.9):
+    path = []
+    for xi, yi in zip(X, Y):
+        de_db = 2 * (b + a * xi - yi)
+        m_b, m_a = beta * m_b + (1 - beta) * de_db, beta * m_a + (1 - beta) * xi * de_db
+        a, b = a - lr * m_a, b - lr * m_b
+        path.append((a, b))
+    return np.array(path), m_a, m_b
+
+
+def test_momentums_first_epoch_is_worse_because_the_average_lags_not_because_of_the_seed():
+    _, seed_a, seed_b = _momentum_pass(1.0, 1.0, 0.0, 0.0)
+    seeded, _, _ = _momentum_pass(1.0, 1.0, seed_a, seed_b)
+    unseeded, _, _ = _momentum_pass(1.0, 1.0, 0.0, 0.0)
+    assert gu.replay("momentum").epoch_errors[0] == pytest.approx(200.965, abs=1e-3)
+    assert gu.train(LINE, gu.Momentum(1e-4, 0.9), X, Y, trace=False).epoch_errors[0] == pytest.approx(199.135,
+                                                                                                       abs=1e-3)
+    sgd = gu.replay("basic").table().iloc[0]
+    assert seeded[0, 0] - 1 < unseeded[0, 0] - 1 < sgd.new_a - 1  # the seed makes the first step on a smaller
+    assert (seeded[0, 1] - 1) / (unseeded[0, 1] - 1) == pytest.approx(2.9, abs=0.05)
+    assert np.argmax(seeded[:, 0] > 2) + 1 == 6 and np.argmax(seeded[:, 0]) + 1 == 16
+    assert seeded[:, 0].max() == pytest.approx(3.239, abs=1e-3)
+
+
+def _momentum_epoch_map(lr, beta, damped):
+    epoch, c = np.eye(4), (1 - beta) if damped else 1.0
+    for xi in X:
+        f = np.array([xi, 1.0])
+        hessian = 2 * np.outer(f, f)
+        row = np.zeros((4, 4))
+        row[2:, :2], row[2:, 2:] = c * hessian, beta * np.eye(2)
+        row[:2, :2], row[:2, 2:] = np.eye(2) - lr * c * hessian, -lr * beta * np.eye(2)
+        epoch = row @ epoch
+    return np.max(np.abs(np.linalg.eigvals(epoch)))
+
+
+def test_what_momentum_does_to_the_slow_direction():
+    assert _momentum_epoch_map(1e-4, 0.0, True) == pytest.approx(0.998035, abs=1e-6)
+    assert _momentum_epoch_map(1e-4, 0.9, True) == pytest.approx(0.998228, abs=1e-6)
+    assert _momentum_epoch_map(1e-4, 0.9, False) == pytest.approx(4.8218, abs=1e-4)
+    assert _momentum_epoch_map(1e-5, 0.9, False) == pytest.approx(_momentum_epoch_map(1e-4, 0.9, True), rel=1e-12)
+    # the eigenvalue matches training: a small perturbation of the fit decays at that rate
+    run = gu.train(gu.Linear(a=2.0, b=31.0), gu.Momentum(1e-4, 0.9), X, Y, 3000, trace=False)
+    errors = run.epoch_errors
+    assert errors[2999] / errors[1999] == pytest.approx(0.998228 ** 1000, rel=0.02)
+
+
+def test_tuned_momentum_beats_tuned_sgd_more_than_tenfold():
+    lrs = np.geomspace(1e-6, 1e-2, 161)
+    best = {}
+    for label, optimizer in [("SGD", gu.SGD(lrs)), ("pytorch 0.95", gu.Momentum(lrs, 0.95, convention="pytorch")),
+                             ("sheet 0.95", gu.Momentum(lrs, 0.95))]:
+        run = gu.train(gu.Linear(a=np.ones(lrs.shape)), optimizer, X, Y, 20_000, trace=False, stop_below=1.0)
+        works, needed = gu.converged(run), gu.epochs_to(run)
+        best[label] = needed[works].min()
+    assert best["SGD"] == 528 and best["pytorch 0.95"] == 40 and best["SGD"] / best["pytorch 0.95"] > 10
+    assert best["sheet 0.95"] <= 45
+
+
+# ---- notebook 06: the sheet's RMSProp and the long race -------------------------------------------------------------
+def test_the_sheets_rmsprop_takes_steps_hundreds_of_times_lr_on_the_learners_model():
+    run = gu.train(TWO, gu.RMSProp(0.1), X, Y, 10)
+    table = run.table()
+    steps = np.abs(np.array([[table[f"new_{n}"].iloc[r] - table[n].iloc[r] for n in TWO.names] for r in range(4)]))
+    assert steps[1].max() > 20 and steps[2, 1] == pytest.approx(115.3, abs=0.1)
+    untrained = np.sqrt(np.sum((X + 2 - Y) ** 2))
+    assert untrained == pytest.approx(405.0, abs=0.05)
+    assert run.epoch_errors[0] == pytest.approx(103895.8, abs=0.1) and run.epoch_errors[-1] == pytest.approx(
+        2820.7, abs=0.1)
+    assert np.all(np.diff(run.epoch_errors) < 0) and run.epoch_errors[-1] / untrained > 6.9
+
+
+def test_in_the_long_race_only_the_annealed_adaptive_optimizer_converges_at_lr_0_1():
+    for model, annealed_epochs in [(TWO, 28), (LINE, 30)]:
+        runs = gu.race(model, 1e-4, 0.1, epochs=3000)
+        for name in ["RMSProp", "Adam"]:
+            assert not runs[name].diverged and not gu.converged(runs[name]), name
+        assert gu.converged(runs["annealed Adam"]) and gu.epochs_to(runs["annealed Adam"]) == annealed_epochs
+    line = gu.race(LINE, 1e-4, 0.1, epochs=3000)
+    assert gu.epochs_to(line["SGD"]) == 2372 and gu.epochs_to(line["momentum"]) == 2547
+
+
+# ---- notebook 07: dead from the start, or killed ---------------------------------------------------------------------
+def test_relu_starts_dead_from_the_start_and_killed_by_an_overshoot():
+    grid = np.linspace(-3, 3, 61)
+    w1, w2 = np.meshgrid(grid, grid, indexing="ij")
+    sweep = gu.train(gu.TwoNeuron(w1, 1.0, w2, 1.0, relu=True), gu.SGD(1e-4), X, Y, 5, trace=False)
+    rows = X[:, None, None]
+    at_start = gu.active_rows(sweep.model, {"w1": w1, "b1": 1.0, "w2": w2, "b2": 1.0}, rows).any(axis=0)
+    at_end = gu.active_rows(sweep.model, sweep.params, rows).any(axis=0) & ~sweep.diverged
+    assert int((~at_start).sum()) == 1769 and int((at_start & ~at_end).sum()) == 1951 and int(at_end.sum()) == 1
+    assert at_start.size == 3721 and not sweep.diverged.any()
+    np.testing.assert_array_equal(~at_start, w1 <= -1 / 8)  # every x >= 8: w1*x + 1 <= 0 everywhere
+
+
+# ---- notebook 08: the fair race, the warm-up, finite differences at a fit ---------------------------------------------
+def test_the_two_neuron_model_is_faster_than_the_line_only_in_a_band():
+    lrs = np.geomspace(1e-6, 1e-3, 1500)
+    found = {}
+    for label, model in [("linear", gu.Linear(a=np.ones(lrs.shape))), ("two", gu.TwoNeuron(w1=np.ones(lrs.shape)))]:
+        run = gu.train(model, gu.SGD(lrs), X, Y, 20_000, trace=False, stop_below=1.0)
+        found[label] = (gu.converged(run), gu.epochs_to(run))
+    edge = gu.stability_edge(LINE, LINEAR_FIT)
+    works, needed = found["linear"]
+    linear_best, linear_main = needed[works].min(), needed[works & (lrs < edge)].min()
+    works2, needed2 = found["two"]
+    assert (linear_best, linear_main, needed2[works2].min()) == (154, 527, 326)
+    beats = works2 & (needed2 < linear_main)
+    assert lrs[beats].min() == pytest.approx(1.76e-5, rel=0.01) and lrs[beats].max() == pytest.approx(6.69e-5, rel=0.01)
+    assert not (works2 & (needed2 < linear_best)).any()
+
+
+def test_a_warm_up_fails_and_a_slow_one_cycle_converges():
+    for gradient, at in [("analytic", (104, 27)), ("finite_difference", (101, 28))]:
+        run = gu.train(TWO, gu.SGD(1e-4), X, Y, 400, trace=False, schedule=gu.warm_up(100, 0.1), gradient=gradient)
+        assert run.diverged_at == at
+    slow = gu.train(TWO, gu.SGD(1e-4), X, Y, 3000, trace=False, schedule=gu.one_cycle(3000, len(X)))
+    assert gu.converged(slow) and gu.epochs_to(slow) == 883
+    assert gu.stability_edge(TWO, slow.params) == pytest.approx(1.257e-4, rel=2e-3)
+
+
+def test_the_starts_that_converge_at_the_sheets_lr_land_on_fits_stable_there():
+    b2_map = gu.convergence_map(1e-4, 500, b2=30.0)
+    done = b2_map.outcome == gu.OUTCOMES.index("converged")
+    reached = {n: np.asarray(v)[done] for n, v in b2_map.run.params.items()}
+    edges = gu.stability_edge(TWO, reached)
+    assert done.sum() == 2692 and np.mean(edges > 1e-4) == pytest.approx(0.996, abs=5e-4)
+    w1, w2 = np.meshgrid(b2_map.w1, b2_map.w2, indexing="ij")
+    exceptions = edges <= 1e-4
+    on_a_fit = np.abs(w2[done][exceptions][None] * w1[done][exceptions][None] * X[:, None] + 30 - Y[:, None]).max(
+        axis=0) < 1e-9
+    assert on_a_fit.sum() == 8 and (~on_a_fit).sum() == 4
+    for index in np.flatnonzero(~on_a_fit):  # the others settle in a window of stability above their first edge
+        landing, _ = gu.destination({n: reached[n][exceptions][index] for n in TWO.names}, 1e-4, tol=1e-9)
+        windows = gu.stability_edges(TWO, landing)
+        assert windows[0][1] < 1e-4 and any(a <= 1e-4 <= b for a, b in windows[1:])
+
+
+def test_a_smaller_forward_difference_step_converges_from_the_intercept_start():
+    outcomes = {step: gu.train(gu.TwoNeuron(1.0, 1.0, 1.0, 30.0), gu.SGD(1e-4), X, Y, 3000, trace=False,
+                               gradient="finite_difference", fd_step=step) for step in [1e-3, 1e-4]}
+    assert not gu.converged(outcomes[1e-3]) and not outcomes[1e-3].diverged
+    assert gu.converged(outcomes[1e-4]) and gu.epochs_to(outcomes[1e-4]) == 1452
+
+
+def test_the_second_neuron_speeds_up_the_intercept_not_the_slope():
+    lr = 4.46e-5  # about the 2-neuron model's best
+    line = gu.train(LINE, gu.SGD(lr), X, Y, 300, trace=False).params
+    two = gu.train(TWO, gu.SGD(lr), X, Y, 300, trace=False).params
+    assert abs(line["a"] - 2) < 0.4 and abs(two["w1"] * two["w2"] - 2) < 0.1
+    assert line["b"] < 8 and two["w2"] * two["b1"] + two["b2"] > 29.5
+
+
+def test_the_relu_is_killed_by_one_large_step():
+    for gradient, row, before, after in [("analytic", 26, 3.42, -28.6), ("finite_difference", 25, 2.02, -5.6)]:
+        table = gu.train(gu.TwoNeuron(relu=True), gu.SGD(1e-4), X, Y, gradient=gradient).table()
+        assert int(np.argmax(table.new_w1.to_numpy() < 0)) + 1 == row
+        assert table.w1[row - 1] == pytest.approx(before, abs=0.005)
+        assert table.new_w1[row - 1] == pytest.approx(after, abs=0.05)
+
+
+def test_forward_differences_do_not_vanish_at_an_exact_fit():
+    estimates, _ = TWO.finite_difference([np.asarray(v) for v in (1.0, 0.0, 2.0, 30.0)], X, Y)
+    np.testing.assert_allclose(estimates.sum(axis=1), [2918.1, 1.2, 729.5, 0.3], atol=0.05)
+    run = gu.train(gu.TwoNeuron(1.0, 1.0, 1.0, 30.0), gu.SGD(1e-4), X, Y, 3000, trace=False,
+                   gradient="finite_difference")
+    assert not run.diverged and not gu.converged(run)
+
+
+# ---- notebook 09: the remedies -----------------------------------------------------------------------------------------
+def test_standardizing_shrinks_k_and_the_condition_number():
+    xs, ys, to_sheet = gu.standardize(X, Y)
+    features = np.stack([xs, np.ones_like(xs)], axis=1)
+    values = np.linalg.eigvalsh(2 * features.T @ features)
+    assert values[1] / values[0] == pytest.approx(1.0, abs=1e-9)
+    assert gu.row_curvature(LINE, {"a": 1.0, "b": 1.0}, xs).max() == pytest.approx(5.346, abs=1e-3)
+    assert gu.stability_edge(LINE, {"a": 1.0, "b": 0.0}, x=xs, high=10) == pytest.approx(0.6181, abs=1e-4)
+    sd = Y.std()
+    for lr in [0.03, 0.1, 0.2]:
+        for model in (gu.Linear(), gu.TwoNeuron()):
+            assert gu.converged(gu.train(model, gu.SGD(lr), xs, ys, 10, trace=False), 1 / sd)
+    assert gu.train(gu.TwoNeuron(), gu.SGD(0.3), xs, ys, 10, trace=False).diverged_at == (1, 7)
+    assert gu.converged(gu.train(LINE, gu.SGD(0.3), xs, ys, 10, trace=False), 1 / sd)
+
+
+def test_clipping_prevents_the_explosion_but_does_not_converge_within_2000_epochs():
+    for clip in [1.0, 10.0, 100.0, 1000.0]:
+        run = gu.train(TWO, gu.SGD(1e-4), X, Y, 2000, trace=False, clip_norm=clip)
+        assert not run.diverged and not gu.converged(run)
+    long = {clip: gu.train(TWO, gu.SGD(1e-4), X, Y, 20_000, trace=False, clip_norm=clip) for clip in [10.0, 1000.0]}
+    assert gu.epochs_to(long[1000.0]) == 4734 and gu.converged(long[1000.0])
+    assert gu.epochs_to(long[10.0]) == 7148
+
+
+def test_random_starts_fail_through_the_output_bias_not_the_randomness():
+    rng = np.random.default_rng(0)
+    starts = []
+    for sd in [1.0, np.sqrt(2)]:
+        w1, w2 = rng.normal(0, sd, size=(2, 100))
+        starts.append({"w1": w1, "b1": np.zeros(100), "w2": w2, "b2": np.zeros(100)})
+    w1, b1, w2, b2 = rng.uniform(-1, 1, size=(4, 100))
+    starts.append({"w1": w1, "b1": b1, "w2": w2, "b2": b2})
+    xs, ys, _ = gu.standardize(X, Y)
+    found = []
+    for start in starts:
+        raw = gu.train(gu.TwoNeuron(**start), gu.SGD(1e-4), X, Y, 3000, trace=False)
+        bias = gu.train(gu.TwoNeuron(**{**start, "b2": 30.0}), gu.SGD(1e-4), X, Y, 3000, trace=False)
+        scaled = gu.train(gu.TwoNeuron(**start), gu.SGD(0.1), xs, ys, 100, trace=False)
+        assert raw.diverged.all()
+        found.append((int(gu.converged(bias).sum()), int(gu.converged(scaled, 1 / Y.std()).sum())))
+    assert found == [(62, 100), (50, 94), (45, 100)]
+
+
+def test_slow_warm_ups_converge_and_quick_ones_diverge():
+    outcomes = {}
+    for epochs in [100, 500, 750, 1000, 1500]:
+        run = gu.train(TWO, gu.SGD(1e-4), X, Y, 3000, trace="epochs", schedule=gu.warm_up(epochs, 0.1, gradual=True))
+        outcomes[epochs] = run
+    assert outcomes[100].diverged and outcomes[500].diverged
+    assert (gu.epochs_to(outcomes[750]), gu.epochs_to(outcomes[1000])) == (666, 775)
+    assert gu.converged(outcomes[750]) and gu.converged(outcomes[1000])
+    late = outcomes[1500]  # below 1 while the lr still rises, on a fit it leaves once the lr passes its edge
+    first = gu.epochs_to(late)
+    reached = {n: late.epoch_params[n][first - 1] for n in TWO.names}
+    lr_then = 1e-4 * gu.warm_up(1500, 0.1, gradual=True)(first, len(X))
+    assert first == 1068 and late.diverged_at[0] > 1500
+    assert lr_then < gu.stability_edge(TWO, reached) < 1e-4
+    for epochs, converges in [(1000, False), (2000, False), (2500, True), (3000, True)]:
+        run = gu.train(TWO, gu.SGD(1e-4), X, Y, epochs, trace=False, schedule=gu.one_cycle(epochs, len(X)))
+        assert gu.converged(run) == converges and bool(run.diverged) != converges
+
+
+def test_the_slow_one_cycle_is_far_from_any_fit_while_its_lr_rises():
+    run = gu.train(TWO, gu.SGD(1e-4), X, Y, 3000, trace="epochs", schedule=gu.one_cycle(3000, len(X)))
+    assert np.min(run.epoch_errors[:750]) > 80
+    slope = run.epoch_params["w1"] * run.epoch_params["w2"]
+    assert np.min(slope[400:520]) < 0.5 and 9 < np.max(run.epoch_params["b1"][:750]) < 11
+    first = gu.epochs_to(run)
+    assert first == 883 and 7 < run.epoch_params["b1"][first - 1] < 8.5
+
+
+def test_clipping_caps_the_step_or_leaves_the_destination_unstable():
+    for clip, clipped in [(1.0, 28), (10.0, 28), (100.0, 15), (1000.0, 5)]:
+        run = gu.train(TWO, gu.SGD(1e-4), X, Y, 2000, trace=True, clip_norm=clip)
+        coefficients = run.history["clip_coef"].reshape(2000, len(X))
+        steps = np.sqrt(((run.history["new_theta"] - run.history["theta"]) ** 2).sum(axis=0)).reshape(2000, len(X))
+        assert int((coefficients[-1] < 1).sum()) == clipped
+        assert steps.sum(axis=1).max() <= 29 * 1e-4 * clip * (1 + 1e-9)  # at most lr * clip per row
+        headed_for, _ = gu.destination(run.params, 3e-6)
+        assert gu.stability_edge(TWO, headed_for) < 1e-4
+    rattling = gu.train(TWO, gu.SGD(1e-4), X, Y, 20_000, trace=False, clip_norm=10.0)
+    assert gu.converged(rattling) and 0.6 < np.min(rattling.epoch_errors[-100:]) < np.max(
+        rattling.epoch_errors[-100:]) < 0.8
+
+
+def test_a_leak_converges_through_the_negative_branch():
+    for leak, epochs in [(0.01, 2563), (0.1, 1225)]:
+        run = gu.train(gu.TwoNeuron(relu=True, leak=leak), gu.SGD(1e-4), X, Y, 5000, trace=False)
+        assert gu.epochs_to(run) == epochs and gu.converged(run)
+        assert (run.params["w1"] * X + run.params["b1"] <= 0).all()  # no row active: the neuron is still "dead"
+        assert leak * run.params["w1"] * run.params["w2"] == pytest.approx(2.0, abs=1e-3)
+    dead = gu.train(gu.TwoNeuron(relu=True), gu.SGD(1e-4), X, Y, 5000, trace=False)
+    assert not gu.converged(dead) and dead.final_errors == pytest.approx(294.13, abs=0.05)
+
+
+def test_lr_find_helps_the_two_neurons_hurts_the_line_and_fastais_recipe_is_fast():
+    xs, ys, _ = gu.standardize(X, Y)
+    sd = Y.std()
+    for model in (LINE, TWO):  # on the sheet's data every suggestion is below 1e-4
+        assert max(gu.lr_find(model, X, Y).suggestions.values()) < 1e-4
+    for suggestion in gu.lr_find(LINE, X, Y).suggestions.values():  # the line converges at 1e-4, not at these
+        assert not gu.converged(gu.train(LINE, gu.SGD(suggestion), X, Y, 3000, trace=False))
+    assert gu.epochs_to(gu.train(LINE, gu.SGD(1e-4), X, Y, 3000, trace=False)) == 2372
+    valley = {label: gu.lr_find(model, xs, ys).suggestions["valley"] for label, model in [("line", LINE), ("two", TWO)]}
+    needed = {label: gu.epochs_to(gu.train(model, gu.SGD(valley[label]), xs, ys, 3000, trace=False), 1 / sd)
+              for label, model in [("line", LINE), ("two", TWO)]}
+    assert needed == {"line": 119, "two": 261}
+    for model, epochs in [(LINE, 3), (TWO, 6)]:
+        lr = gu.lr_find(model, xs, ys).suggestions["minimum/10"]
+        run = gu.train(model, gu.SGD(lr), xs, ys, 10, trace=False, schedule=gu.one_cycle(10, len(X)))
+        assert gu.converged(run, 1 / sd) and gu.epochs_to(run, 1 / sd) == epochs
+    linear_k = gu.row_curvature(LINE, {"a": 1.0, "b": 1.0}, X).max() / gu.row_curvature(LINE, {"a": 1.0, "b": 1.0},
+                                                                                        xs).max()
+    assert round(linear_k) == 1834
+
+
+def test_lr_find_on_the_sheets_data_points_below_the_sheets_lr():
+    found = {label: gu.lr_find(model, X, Y).suggestions for label, model in [("line", LINE), ("two", TWO)]}
+    assert found["line"]["minimum/10"] == pytest.approx(4.786e-5, rel=1e-3)
+    assert found["two"]["minimum/10"] == pytest.approx(1.585e-5, rel=1e-3)
+    run = gu.train(TWO, gu.SGD(found["two"]["minimum/10"]), X, Y, 3000, trace=False)
+    assert gu.epochs_to(run) == 563
+    assert not gu.converged(gu.train(LINE, gu.SGD(found["line"]["minimum/10"]), X, Y, 3000, trace=False))

@@ -75,10 +75,13 @@ def test_number_checks(check, right, wrong, capsys):
         assert capsys.readouterr().out.startswith("not yet: ")
 
 
-def test_survivor_check_uses_the_engine(capsys):
+def test_the_convergence_check_uses_the_engine(capsys):
     grid = np.linspace(-2, 2, 41)
-    count = int(gu.survival_counts([3e-5], grid, grid, epochs=3)[0])
-    gu.check_survivors(count)
+    count = gu.convergence_map(5e-5, 500, w1=grid, w2=grid).counts()["converged"]
+    survivors = int(gu.survival_counts([5e-5], grid, grid, epochs=5)[0])
+    assert survivors > count  # surviving is not converging: the check must tell them apart
+    gu.check_converged_starts(count)
     assert capsys.readouterr().out.strip() == "correct"
-    gu.check_survivors(count + 1)
-    assert capsys.readouterr().out.startswith("not yet: ")
+    for wrong in (count + 1, survivors):
+        gu.check_converged_starts(wrong)
+        assert capsys.readouterr().out.startswith("not yet: ")

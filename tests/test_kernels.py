@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import graddesc_utils as gu
+from graddesc.engine import STOP_PATIENCE
 
 X, Y = gu.load_data()
 MODELS = {
@@ -94,6 +95,18 @@ def test_clipping_and_a_schedule_compile_to_the_same_numbers(model_kind, optimiz
         clip_norm=clip[i[-1]], schedule=schedule))
 
 
+def first_calm_epoch(errors, tol):
+    """The rule of train's stop_below, written out: the first epoch ending STOP_PATIENCE epochs in a row below tol,
+    each lower than the one before (0 if none)."""
+    calm, previous = 0, np.inf
+    for epoch, error in enumerate(errors, start=1):
+        calm = calm + 1 if error < tol and error < previous else 0
+        previous = error
+        if calm >= STOP_PATIENCE:
+            return epoch
+    return 0
+
+
 EARLY_STOP = {  # runs that stop (below 1), run on, and diverge; ~330-550 epochs
     "two neurons": (lambda: gu.TwoNeuron(), np.array([4e-5, 6e-5, 1e-4]), 400),
     "linear": (lambda: gu.Linear(a=np.array([1.0, 2.0, 1.0]), b=np.array([1.0, 25.0, 29.0])),
@@ -109,8 +122,8 @@ def test_the_early_stop_reports_when_and_where_a_configuration_stopped(model_kin
     assert sweep.history is None and 0 < (sweep.stopped_epoch > 0).sum() < len(lr)
     for c in range(len(lr)):
         stop = sweep.stopped_epoch[c]
-        if stop:  # stopped at the first epoch below 1, with the weights of that moment, NaN after
-            assert full.epoch_errors[stop - 1, c] < 1 and np.all(full.epoch_errors[: stop - 1, c] >= 1)
+        if stop:  # stopped where the rule first holds, with the weights of that moment, NaN after
+            assert stop == first_calm_epoch(full.epoch_errors[:, c], 1.0)
             np.testing.assert_array_equal(sweep.epoch_errors[:stop, c], full.epoch_errors[:stop, c])
             assert np.all(np.isnan(sweep.epoch_errors[stop:, c]))
             assert sweep.final_errors[c] == full.epoch_errors[stop - 1, c]

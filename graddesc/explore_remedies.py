@@ -1,0 +1,88 @@
+"""09: the learner's model with the practitioners' remedies: standardized data, gradient clipping, a warm-up or
+one-cycle schedule, the output bias's start, a (leaky) ReLU. Each slider move runs the first epochs traced (the
+row errors and the stability meter) and the whole run compiled (the verdict: converged, diverged or still
+training, judged on the sheet's scale)."""
+import numpy as np
+
+from .data import load_data, standardize
+from .engine import train
+from .explorer import Explorer, lr_slider, number_slider
+from .models import TwoNeuron
+from .optimizers import SGD
+from .outcomes import verdict
+from .plots import MeterLine, RowErrorLines
+from .schedules import one_cycle, warm_up
+from .stability import stability_meter
+
+TRACED_EPOCHS = 3
+SCHEDULES = ("constant lr", "step warm-up: lr/10 for 100 epochs", "gradual warm-up: lr/10 to lr in 1000 epochs",
+             "one-cycle over the run")
+ACTIVATIONS = {"linear (the learner's)": None, "ReLU": 0.0, "leaky ReLU 0.01": 0.01, "leaky ReLU 0.1": 0.1}
+
+
+def remedy_run(lr, standardized=False, clip=None, schedule="constant lr", b2=1.0, activation=None, epochs=3000,
+               traced=TRACED_EPOCHS):
+    """The learner's start (w1 = b1 = w2 = 1) with the chosen remedies: (the whole run, compiled; its first epochs,
+    traced; the factor that turns the runs' errors into errors on the sheet's scale)."""
+    x, y = load_data()
+    scale = 1.0
+    if standardized:
+        x, y, _ = standardize(x, y)
+        scale = float(load_data()[1].std())  # sheet error = sd(y) x the error on the standardized scale
+    model = TwoNeuron(1.0, 1.0, 1.0, b2, relu=activation is not None, leak=activation or 0.0)
+    plans = {"constant lr": None, SCHEDULES[1]: warm_up(100, 0.1), SCHEDULES[2]: warm_up(1000, 0.1, gradual=True),
+             SCHEDULES[3]: one_cycle(epochs, len(x))}
+    options = dict(clip_norm=clip, schedule=plans[schedule])
+    first = train(model, SGD(lr), x, y, traced, **options)
+    # a constant lr may stop once converged; a schedule may raise the lr after that, so it runs to the end
+    stop = 1.0 / scale if schedule == "constant lr" else None
+    whole = train(model, SGD(lr), x, y, epochs, trace=False, stop_below=stop, **options)
+    return whole, first, scale
+
+
+def explore_remedies(epochs=3000):
+    """09: the remedies on the learner's model, one control each."""
+    import ipywidgets as widgets
+
+    n_rows = len(load_data()[0])
+    controls = {
+        "lr": lr_slider(1e-4, -6, 0, 0.1),
+        "standardized": widgets.ToggleButtons(options=[("sheet's x, y", False), ("standardized", True)],
+                                              value=False, description="data"),
+        "clip": widgets.Dropdown(options=[("off", None), ("1", 1.0), ("10", 10.0), ("100", 100.0),
+                                          ("1000", 1000.0)], value=None, description="clip norm"),
+        "schedule": widgets.Dropdown(options=list(SCHEDULES), value=SCHEDULES[0], description="schedule"),
+        "b2": number_slider("start b2", 1.0, 0.0, 30.0, 1.0),
+        "activation": widgets.Dropdown(options=list(ACTIVATIONS.items()), value=None, description="neuron"),
+    }
+
+    def build(fig):
+        ax_epochs, ax_rows, ax_meter = fig.subplots(1, 3)
+        line = ax_epochs.loglog([], [], color="C0", animated=True)[0]
+        mark = ax_epochs.plot([], [], "x", color="C3", ms=10, mew=2, animated=True)[0]  # where it diverged
+        ax_epochs.axhline(1, color="k", ls=":", lw=0.8)
+        ax_epochs.set_xlim(1, epochs)
+        ax_epochs.set_ylim(1e-6, 1e8)
+        ax_epochs.set_xlabel("epoch")
+        ax_epochs.set_title(f"sheet error per epoch ({epochs} epochs; x: diverged)", fontsize=9)
+        rows = RowErrorLines(ax_rows, ["2 neurons"], n_rows, TRACED_EPOCHS,
+                             title=f"squared error per row, first {TRACED_EPOCHS} epochs")
+        meter = MeterLine(ax_meter, n_rows, TRACED_EPOCHS, title="stability meter lr·K, same rows")
+
+        def redraw(result):
+            whole, first, scale = result
+            shown = np.flatnonzero(np.isfinite(whole.epoch_errors))
+            line.set_data(shown + 1, np.clip(whole.epoch_errors[shown] * scale, 1e-6, 1e8))
+            mark.set_data(*(([whole.diverged_at[0]], [1e7]) if whole.diverged_at else ([], [])))
+            rows.update({"2 neurons": first}, scale=scale)
+            meter.update(first, stability_meter(first))
+        return redraw
+
+    def compute(lr, standardized, clip, schedule, b2, activation):
+        return remedy_run(lr, standardized, clip, schedule, b2, activation, epochs)
+
+    def describe(result):
+        whole, _, scale = result
+        return verdict(whole, scale=scale)
+
+    return Explorer("09 remedies", controls, build, compute, describe, width=11.0, height=3.6)

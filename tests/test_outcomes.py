@@ -1,0 +1,128 @@
+"""Convergence, not survival: converged, epochs_to, the classes of a convergence map, and the honesty of the early
+stop the maps rely on."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import graddesc_utils as gu
+
+X, Y = gu.load_data()
+CONVERGED, DIVERGED, TRAINING, STUCK = (gu.OUTCOMES.index(name) for name in gu.OUTCOMES)
+
+
+def test_converged_and_epochs_to_for_single_runs():
+    calm = gu.train(gu.TwoNeuron(), gu.SGD(6e-5), X, Y, 400, trace=False)
+    first = int(np.argmax(calm.epoch_errors < 1)) + 1
+    assert gu.converged(calm) is True and gu.epochs_to(calm) == first and calm.epoch_errors[first - 2] >= 1
+    assert gu.converged(calm, tol=1e-30) is False and gu.epochs_to(calm, tol=1e-30) == 0
+    exploding = gu.train(gu.TwoNeuron(), gu.SGD(1e-4), X, Y, 3, trace=False)
+    assert gu.converged(exploding) is False and gu.epochs_to(exploding) == 0
+    crawling = gu.train(gu.Linear(), gu.SGD(1e-4), X, Y, 10)
+    assert gu.converged(crawling) is False and gu.epochs_to(crawling, tol=200) == 1
+
+
+def test_converged_and_epochs_to_for_sweeps_match_single_runs():
+    lrs = np.array([3e-5, 6e-5, 1e-4, 1e-6])
+    sweep = gu.train(gu.TwoNeuron(w1=np.ones(4)), gu.SGD(lrs), X, Y, 500, trace=False, stop_below=1.0)
+    for i, lr in enumerate(lrs):
+        single = gu.train(gu.TwoNeuron(), gu.SGD(lr), X, Y, 500, trace=False)
+        assert gu.converged(sweep)[i] == gu.converged(single)
+        assert gu.epochs_to(sweep)[i] == gu.epochs_to(single)
+    assert gu.converged(sweep).tolist() == [True, True, False, False]
+
+
+def test_a_map_names_every_class():
+    result = gu.convergence_map(7e-5, 500, w1=np.linspace(-3, 3, 31), w2=np.linspace(-3, 3, 31))
+    counts = result.counts()
+    assert counts["converged"] > 0 and counts["diverged"] > 0 and counts["stuck on a constant"] == 1
+    assert sum(counts.values()) == 31 * 31
+    assert result.outcome[15, 15] == STUCK  # w1 = w2 = 0: the saddle
+    diverged = result.outcome == DIVERGED
+    np.testing.assert_array_equal(result.epoch[diverged], result.run.diverged_epoch[diverged])
+    done = result.outcome == CONVERGED
+    assert np.all(result.final_error[done] < 1) and np.all(result.epoch[done] > 0)
+    still = gu.convergence_map(1e-5, 100, w1=np.array([1.0]), w2=np.array([1.0]), b1=1.0, b2=1.0)
+    assert still.outcome[0, 0] == TRAINING and still.describe().startswith("100 epochs: 1 still training")
+
+
+def test_a_dead_relu_is_stuck_on_a_constant():
+    result = gu.convergence_map(1e-4, 30, w1=np.array([1.0]), w2=np.array([1.0]), b1=1.0, b2=1.0, relu=True)
+    assert result.outcome[0, 0] == STUCK
+
+
+MAP = gu.explore_convergence_map.__defaults__[0]  # the explorer's epochs
+LR_GRID = 10 ** np.arange(-5, -3.7 + 1e-9, 0.05)
+
+
+def classes_with_and_without_stopping(lr, b1, b2):
+    stopped = gu.convergence_map(lr, MAP, b1=b1, b2=b2)
+    grid_w1, grid_w2 = np.meshgrid(stopped.w1, stopped.w2, indexing="ij")
+    full = gu.train(gu.TwoNeuron(grid_w1, b1, grid_w2, b2), gu.SGD(lr), X, Y, MAP, trace=False)
+    return stopped, gu.classify(full, stopped.w1, stopped.w2)
+
+
+@pytest.mark.parametrize("b2", [0.0, 30.0])
+def test_stopping_early_never_changes_a_class_on_the_explorers_lr_grid(b2):
+    """The live map lets a start stop once its error has been below 1 and falling for 20 epochs. Every start of
+    the map, at every lr the slider offers (b1 = 0), ends in the same class as when it runs all its epochs."""
+    stops = 0
+    for lr in LR_GRID:
+        stopped, full = classes_with_and_without_stopping(lr, 0.0, b2)
+        stops += int((stopped.run.stopped_epoch > 0).sum())
+        np.testing.assert_array_equal(stopped.outcome, full.outcome, err_msg=f"lr {lr:.3g}, b2 {b2}")
+    assert stops > 10_000  # the early stop really happened, on many starts
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(lr=st.sampled_from(list(LR_GRID)), b1=st.sampled_from(list(np.arange(-3, 3.01, 0.5))),
+       b2=st.sampled_from([0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0]))
+def test_stopping_early_never_changes_a_class_at_other_slider_settings(lr, b1, b2):
+    stopped, full = classes_with_and_without_stopping(lr, b1, b2)
+    np.testing.assert_array_equal(stopped.outcome, full.outcome)
+
+
+def test_the_explorer_slider_grid_is_the_one_tested():
+    explorer = gu.explore_convergence_map()
+    lr = explorer.controls["lr"]
+    np.testing.assert_allclose(10 ** np.arange(lr.min, lr.max + 1e-9, lr.step), LR_GRID)
+    assert lr.continuous_update  # redrawn while dragging
+    assert explorer.result.run.shape == (121, 121) and explorer.result.outcome.size == 14641
+    assert explorer.result.epochs == 500 >= 300
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: gu.train(gu.Linear(), gu.SGD(1e-4), X, Y, stop_below=0), "stop_below must be a sheet error > 0"),
+    (lambda: gu.train(gu.Linear(), gu.SGD(1e-4), X, Y, stop_below=float("nan")), "stop_below must be"),
+])
+def test_bad_stop_values_say_what_is_allowed(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_verdict_names_each_outcome_with_its_evidence():
+    exploding = gu.train(gu.TwoNeuron(), gu.SGD(1e-4), X, Y, 3, trace=False)
+    assert gu.verdict(exploding) == f"diverged at epoch {exploding.diverged_at[0]}, row {exploding.diverged_at[1]}"
+    calm = gu.train(gu.TwoNeuron(), gu.SGD(6e-5), X, Y, 400, trace=False)
+    assert gu.verdict(calm) == f"converged (below 1 from epoch {gu.epochs_to(calm)})"
+    crawling = gu.train(gu.Linear(), gu.SGD(1e-4), X, Y, 10, trace=False)
+    assert gu.verdict(crawling) == f"still training (error {crawling.final_errors:.3g} after 10 epochs)"
+    # a dead ReLU predicts b2 on every row: stuck on a constant, however long it runs
+    dead = gu.train(gu.TwoNeuron(relu=True), gu.SGD(1e-4), X, Y, 50, trace=False)
+    assert gu.verdict(dead).startswith("stuck on a constant")
+    # a run that dips below tol and leaves again says so: Adam at lr 0.1 rattles around the fits
+    rattling = gu.train(gu.TwoNeuron(), gu.Adam(0.1), X, Y, 40, trace=False)
+    tol = float(np.nanmin(rattling.epoch_errors)) + 1.0
+    dipped = gu.epochs_to(rattling, tol)
+    assert 0 < dipped < 40 and rattling.final_errors > tol
+    assert gu.verdict(rattling, tol=tol).endswith(f"; below {tol:g} at epoch {dipped}, not at the end)")
+
+
+def test_verdict_on_standardized_data_speaks_the_sheets_units():
+    xs, ys, _ = gu.standardize(X, Y)
+    run = gu.train(gu.TwoNeuron(), gu.SGD(0.01), xs, ys, 10, trace=False)
+    sd = Y.std()
+    assert gu.verdict(run, scale=sd) == f"converged (below 1 from epoch {gu.epochs_to(run, 1 / sd)})"
+    assert gu.epochs_to(run, 1 / sd) > gu.epochs_to(run, 1)  # the sheet's tolerance is the stricter one here
+    with pytest.raises(ValueError, match="one configuration"):
+        gu.verdict(gu.train(gu.TwoNeuron(w1=np.ones(2)), gu.SGD(1e-5), X, Y, 2, trace=False))
