@@ -68,10 +68,11 @@ print("identical to the from-scratch loop:", sheet.epoch_errors[0] == from_scrat
 
 # %%
 table = sheet.table()
+table.index = table.index + 1  # rows counted from 1, as diverged_at counts them
 table[["x", "y", "b", "a", "pred", "err_sq", "est_de_db", "de_db", "est_de_da", "de_da", "new_b", "new_a"]].head(8)
 
 # %% [markdown]
-# The estimates are close but never equal. A forward difference with step h overshoots the derivative by about
+# The estimates are close but never equal. A forward difference with step h exceeds the derivative by about
 # h/2 × the second derivative. The squared error's second derivative is 2 in b and 2x² in a, so the gap is exactly
 # 0.01 for b and 0.01·x² for a, row after row:
 
@@ -112,8 +113,7 @@ pd.DataFrame({"epoch": epochs_shown,
 
 # %% [markdown]
 # After the first epoch the error falls by only about 0.19 per epoch: the line has found the slope quickly but
-# crawls towards the intercept b = 30. Why it crawls, and why we cannot simply raise the learning rate, is the
-# subject of notebook 03.
+# crawls towards the intercept b = 30.
 #
 # `gu.train` is the plain training loop every later notebook uses: every row updates, 29 per epoch. Its first
 # epoch error is the same (the thrown-away update only matters from epoch 2 on):
@@ -124,27 +124,77 @@ print(f"train, epoch 1: {trained.epoch_errors[0]:.6f}   replay, epoch 1: {hundre
 print(f"train, epoch 2: {trained.epoch_errors[1]:.6f}   replay, epoch 2: {hundred.epoch_errors[1]:.6f}")
 
 # %% [markdown]
-# ## The path through (a, b)
+# ## Why it crawls: two directions, very different slopes
 #
-# Left: the error surface (sum of squared errors over the 29 rows) as contour lines, and the path the weights take,
-# one dot per row. Right: each row's squared error on a log axis. `gu.PathLines` and `gu.RowErrorLines` draw them;
-# the same pieces power the sliders below.
+# The sheet's error is a bowl in (a, b), and a bowl has two principal directions. Its curvature along each is an
+# eigenvalue of the Hessian of the summed squared error, 2·Σ(x, 1)(x, 1)ᵀ over the 29 rows:
 
 # %%
-fig, (ax_path, ax_err) = gu.figure(2)
-gu.PathLines(ax_path, ["basic sheet"]).update({"basic sheet": gu.replay("basic", epochs=5)})
-gu.RowErrorLines(ax_err, ["basic sheet"], len(x), 5).update({"basic sheet": gu.replay("basic", epochs=5)})
-gu.show(fig)
+features = np.stack([x, np.ones_like(x)], axis=1)   # d pred / d(a, b) at every row
+hessian = 2 * features.T @ features
+eigenvalues, eigenvectors = np.linalg.eigh(hessian)
+for value, vector in zip(eigenvalues, eigenvectors.T):
+    print(f"eigenvalue {value:12,.2f}   direction (a, b) = ({vector[0]:+.4f}, {vector[1]:+.4f})")
+print(f"condition number: {eigenvalues[1] / eigenvalues[0]:,.0f}")
 
 # %% [markdown]
-# The path shoots almost straight to a ≈ 2 in the first rows (the slope term x·de/db is large because x is large),
-# then zig-zags slowly along the valley towards b = 30.
+# One direction is almost pure slope a and 8,490 times steeper than the other, almost pure intercept b. A
+# learning rate small enough for the steep direction (every row's x multiplies the slope's step) is tiny for the
+# flat one. Online training adds one more step: an epoch of 29 row updates is, near the fit, a linear map of
+# (a, b), and its eigenvalues say how much of the remaining error each direction keeps per epoch
+# (`gu.epoch_map_eigenvalues`, notebook 03):
+
+# %%
+per_epoch = np.sort(np.abs(gu.epoch_map_eigenvalues(gu.Linear(), {"a": 2.0, "b": 30.0}, 1e-4)))
+print(f"epoch map at lr 1e-4: the fast direction keeps {per_epoch[0]:.1e} of its error per epoch, "
+      f"the slow one {per_epoch[1]:.6f}")
+predicted = np.log(1 / hundred.epoch_errors[1]) / np.log(per_epoch[1]) + 2
+print(f"so the error should fall by {1 - per_epoch[1]:.3%} per epoch: from epoch 2's {hundred.epoch_errors[1]:.2f}, "
+      f"about {hundred.epoch_errors[1] * (1 - per_epoch[1]):.3f} per epoch, and reach 1 after about "
+      f"{predicted:,.0f} epochs")
+long = gu.train(gu.Linear(), gu.SGD(1e-4), x, y, 5000, trace="epochs", stop_below=1.0)
+print(f"simulated (gu.train, 29 updates per epoch): sheet error below 1 first at epoch {gu.epochs_to(long):,}")
+straight = 2 + (hundred.epoch_errors[1] - 1) / (hundred.epoch_errors[1] - hundred.epoch_errors[2])
+print(f"a straight line through epochs 2 and 3 would say {straight:,.0f}: "
+      f"{gu.epochs_to(long) / straight:.1f} times too few")
+
+# %% [markdown]
+# The slow direction keeps 99.8% of its error every epoch, so the error shrinks geometrically, by a fixed
+# *fraction* per epoch: about 0.2 when it is 100, 0.002 when it is 1. That is why a straight line through the
+# first epochs is wrong by a factor of more than four, and why the crawl takes 2,372 epochs.
 #
+# ## The path through (a, b)
+#
+# Left: the error surface as contour lines, the two directions through the fit (orange: steep, mostly a; dashed black:
+# flat, mostly b), and the path of the run above, one dot per epoch until its error is below 1. Right: the first epoch, row by row,
+# zoomed in: the slope is found in a few rows, rattling back and forth across the steep direction.
+
+# %%
+fig, (ax_long, ax_first) = gu.figure(2, width=10, height=3.6)
+gu.plot_contour(ax_long, a_range=(0.5, 3.5), b_range=(-5, 40))
+ax_long.plot(np.r_[1.0, long.epoch_params["a"]], np.r_[1.0, long.epoch_params["b"]], ".-", ms=2, lw=0.8,
+             color="C3", label="the run, epoch by epoch", zorder=2)
+for value, vector, style, length in zip(eigenvalues, eigenvectors.T, ["k--", "C1-"], [14, 0.9]):
+    name = "flat" if style == "k--" else "steep"
+    ax_long.plot([2 - length * vector[0], 2 + length * vector[0]], [30 - length * vector[1], 30 + length * vector[1]],
+                 style, lw=2.5, zorder=3, label=f"{name} direction through the fit, eigenvalue {value:,.0f}")
+ax_long.legend(fontsize=7, loc="lower right")
+ax_long.set_title(f"{gu.epochs_to(long):,} epochs at lr 1e-4: b crawls from 1 to 30", fontsize=9)
+first = gu.replay("basic")
+gu.PathLines(ax_first, ["epoch 1, row by row"], a_range=(0.9, 3.1), b_range=(0.95, 1.35)).update(
+    {"epoch 1, row by row": first})
+ax_first.set_title("epoch 1 zoomed: a rattles, b barely moves", fontsize=9)
+gu.show(fig)
+print(f"b after 5 epochs: {gu.train(gu.Linear(), gu.SGD(1e-4), x, y, 5, trace=False).params['b']:.3f}; "
+      f"a during epoch 1 ranges over {first.table().a.min():.2f} .. {first.table().a.max():.2f}")
+
+# %% [markdown]
 # ## Try it
 #
 # Move the learning rate (log scale) and the starting a and b. The left panel redraws the path, the right one the
-# error of every row, and the line above the plots gives the sheet error, or where the run diverged. Push lr past
-# about 4.5e-4 and watch the error explode (notebook 03 explains why there). **Export to .xlsx** writes the experiment
+# error of every row, and the line above the plots gives the sheet error, or where the run diverged. Past about
+# 4.4e-4 the error grows from epoch to epoch, and past about 5e-4 it explodes within the 3 epochs shown (notebook 03
+# explains why there). **Export to .xlsx** writes the experiment
 # on screen next to this notebook as a workbook with live formulas, laid out like Jeremy's: change its lr cell in
 # Excel or LibreOffice and every row recomputes.
 
@@ -152,14 +202,16 @@ gu.show(fig)
 # NBVAL_IGNORE_OUTPUT
 gu.explore_linear()
 
-
 # %% [markdown]
 # ## Summary
 #
 # - The sheet's model is pred = b + a·x, trained online: one update per row with de/db = 2(pred − y), de/da = x·de/db.
 # - Its "rmse" is sqrt(**sum** of squared errors): 150.755 after one epoch from Reset; the true RMSE is 27.99.
-# - The finite-difference columns overshoot the analytic gradient by exactly 0.01 (for b) and 0.01·x² (for a).
+# - The finite-difference columns exceed the analytic gradient by exactly 0.01 (for b) and 0.01·x² (for a).
 # - The Run button throws away each epoch's last update; `gu.train` keeps it. Both agree on epoch 1.
+# - The error bowl is 8,490 times steeper along the slope than along the intercept: at lr 1e-4 the slope is found
+#   within epoch 1 and the intercept keeps 99.8% of its error per epoch, so the error takes 2,372 epochs to fall
+#   below 1 (the eigenvalue predicts 2,367).
 #
 # ## Exercises
 #
@@ -191,7 +243,9 @@ gu.check_true_rmse(true_rmse)
 # %% [markdown]
 # ## Questions
 #
-# 1. Row 5 (x = 86) moves a from 1.12 to 2.92 in one step. Which factor in de/da makes that step so large?
-# 2. If you doubled every x and kept lr = 1e-4, would the first epoch be more or less stable? Try it with the
-#    slider's lr instead: which lr gives the same effect as doubling x?
-# 3. The sheet error keeps falling by about 0.19 per epoch. Roughly how many epochs until it reaches 1?
+# 1. Row 2 (x = 86; the sheet's Excel row 5) moves a from 1.12 to 2.92 in one step. Which factor in de/da makes
+#    that step so large?
+# 2. If you doubled every x and kept lr = 1e-4, would the first epoch be more or less stable? K grows like x²:
+#    which lr gives the steep direction the same lr·K as doubling x does?
+# 3. The slow direction keeps 99.8% of its error per epoch. How many epochs does it take to halve the error? Why
+#    does the fall per epoch shrink as the error does?

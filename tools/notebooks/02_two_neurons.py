@@ -70,8 +70,9 @@ gu.show(fig)
 # %% [markdown]
 # ## "Better initial weights only bought one more epoch"
 #
-# Here are a few other starting points, each trained for 10 epochs at the sheet's lr. Some die later, some at
-# once; a handful survive. Notebook 04 maps thousands of them.
+# Here are a few other starting points at the sheet's lr, each followed for up to 3000 epochs. Some die later than
+# the learner's start, some at once. Surviving longer is not training: the question is whether a run converges
+# (its sheet error falls below 1 and stays there; `gu.converged`). Notebook 04 maps thousands of starts.
 
 # %%
 starts = {"all ones (the learner's)": dict(w1=1.0, b1=1.0, w2=1.0, b2=1.0),
@@ -80,12 +81,20 @@ starts = {"all ones (the learner's)": dict(w1=1.0, b1=1.0, w2=1.0, b2=1.0),
           "all 0.1": dict(w1=0.1, b1=0.1, w2=0.1, b2=0.1),
           "all 0.5": dict(w1=0.5, b1=0.5, w2=0.5, b2=0.5),
           "w1 = w2 = 1.4, b1 = 5, b2 = 25": dict(w1=1.4, b1=5.0, w2=1.4, b2=25.0)}
+starts["w1 = b1 = w2 = 1, b2 = 30 (intercept in the output bias)"] = dict(w1=1.0, b1=1.0, w2=1.0, b2=30.0)
 rows = []
 for label, start in starts.items():
-    run = gu.train(gu.TwoNeuron(**start), gu.SGD(1e-4), x, y, epochs=10)
+    run = gu.train(gu.TwoNeuron(**start), gu.SGD(1e-4), x, y, epochs=3000, trace=False)
     rows.append({"start": label, "diverged at (epoch, row)": run.diverged_at,
-                 "sheet error after epoch 1": round(float(run.epoch_errors[0]), 3)})
+                 "sheet error after epoch 1": round(float(run.epoch_errors[0]), 3),
+                 "converged within 3000 epochs": gu.converged(run),
+                 "error below 1 from epoch": gu.epochs_to(run) or ""})
 pd.DataFrame(rows)
+
+# %% [markdown]
+# The learner's start and the ones near it diverge, at most a few epochs later. The two starts that converge at the
+# sheet's lr both begin with most of the intercept already in the biases (w2·b1 + b2 near 30). Why that matters is
+# the subject of notebooks 03 and 04.
 
 
 # %% [markdown]
@@ -115,8 +124,8 @@ pd.DataFrame({"weight": ["w1 (a)", "b1 (b)", "w2 (c)", "b2 (d)"],
 # %% [markdown]
 # **Yes, they are right**, as forward differences: each is the derivative plus a small, predictable bias. The
 # squared error is a parabola in any *single* weight (the prediction is linear in each weight on its own), so a
-# forward difference with step s overshoots by exactly s/2 × the second derivative, which is 2·(d pred/d weight)²:
-# s·(w2·x)², s·w2², s·h², s for w1, b1, w2, b2. At row 1 (x = 14, all weights 1, h = 15):
+# forward difference with step s exceeds the derivative by exactly s/2 × the second derivative, which is
+# 2·(d pred/d weight)²: s·(w2·x)², s·w2², s·h², s for w1, b1, w2, b2. At row 1 (x = 14, all weights 1, h = 15):
 
 # %%
 w2, h_row, s = 1.0, x[row] * 1.0 + 1.0, 0.01
@@ -125,19 +134,46 @@ print("measured  :", np.round([t - float(g) for t, g in zip(theirs, analytic)], 
 print("predicted :", np.round(predicted_bias, 6))
 
 # %% [markdown]
-# The bias is tiny next to gradients in the hundreds or thousands. Does it change the story? The learner's exact
-# run trains on these formulas (`gradient="finite_difference"`), beside the analytic one:
+# At row 1 the bias is small next to gradients in the hundreds or thousands. But it is not a fixed small number:
+# it is the step times (d pred/d weight)², the same quantities that make up the curvature K (notebook 03), and it
+# grows with the weights exactly as K does. The learner's exact run trains on these formulas
+# (`gradient="finite_difference"`), beside the analytic one:
 
 # %%
-for gradient in ["analytic", "finite_difference"]:
-    run = gu.train(gu.TwoNeuron(), gu.SGD(1e-4), x, y, epochs=1, gradient=gradient)
-    print(f"{gradient:>17}: {run.divergence_message()}")
-    print(f"{'':>17}  last finite row error before that: {run.table().err_sq.iloc[run.diverged_at[1] - 2]:.4g}")
+runs = {gradient: gu.train(gu.TwoNeuron(), gu.SGD(1e-4), x, y, epochs=1, gradient=gradient)
+        for gradient in ["analytic", "finite_difference"]}
+for gradient, run in runs.items():
+    steps = run.table()
+    print(f"{gradient:>17}: {run.divergence_message()}; squared error at row 27: {steps.err_sq.iloc[26]:.3g}")
+fd = runs["finite_difference"].table()
+print(f"learner's run at row 26: finite-difference bias in de/dw1 = {fd.est_de_dw1.iloc[25] - fd.de_dw1.iloc[25]:.4g}"
+      f" (row 1: {fd.est_de_dw1.iloc[0] - fd.de_dw1.iloc[0]:.4g})")
 
 # %% [markdown]
-# Both explode at row 28 of epoch 1. The learner's gradients were right; the explosion is in the model and the
-# learning rate, not in the formulas.
+# Both explode at row 28 of epoch 1: the learner's gradients were right, and the explosion is in the model and the
+# learning rate, not in the formulas. But the two runs are not the same run: by row 26 the bias of the w1 estimate
+# has grown to about 1,500 (from 1.96 at row 1), and the finite-difference run reaches row 27 with an error about 800 times the
+# analytic run's. Near an explosion the bias grows with it.
 #
+# There is an exact alternative here. Each row's squared error is a parabola in any single weight (the prediction is
+# linear in each weight on its own), and for a parabola the **central** difference (e(w + s) − e(w − s)) / 2s is
+# exact whatever the step s:
+
+# %%
+def central(weights, i, xi, yi, step):
+    def error(w):
+        moved = list(weights)
+        moved[i] = w
+        return float((gu.TwoNeuron().predict([np.asarray(v) for v in moved], xi) - yi) ** 2)
+    return (error(weights[i] + step) - error(weights[i] - step)) / (2 * step)
+
+start = [1.0, 1.0, 1.0, 1.0]
+analytic = gu.TwoNeuron().loss_gradient([np.asarray(v) for v in start], x[0], y[0])
+for step in [0.01, 1.0, 10.0]:
+    gaps = [central(start, i, x[0], y[0], step) - float(analytic[i]) for i in range(4)]
+    print(f"step {step:5}: central difference - analytic = {np.round(gaps, 9).tolist()}")
+
+# %% [markdown]
 # ## Try it
 #
 # The sliders set the learning rate and the four starting weights; the toggle switches between the analytic
@@ -156,7 +192,8 @@ gu.explore_two_neurons()
 # - Two stacked linear neurons still compute a straight line: slope w1·w2, intercept w2·b1 + b2.
 # - At the sheet's settings the learner's model diverges at epoch 1, row 28; the 1-neuron model is fine.
 # - The learner's finite-difference formulas are correct forward differences; their bias is exactly
-#   s·(d pred/d weight)², and with them the run dies at the same row.
+#   s·(d pred/d weight)², which grows with the weights as K does: with them the run dies at the same row, but near
+#   the explosion its errors are hundreds of times the analytic run's. A central difference is exact here.
 # - Some starting points survive longer; most die within a few epochs. Notebook 03 explains why, notebook 04 maps it.
 #
 # ## Exercises
@@ -187,4 +224,5 @@ gu.check_exact_fit(exact_fit)
 # 1. The learner wrote that the model was "not simply collapsed into a single neuron". In what sense is that true,
 #    and in what sense is it a single neuron after all?
 # 2. In the step table, which gradient grows fastest in the rows before the explosion, and which weight does it move?
-# 3. Why does the finite-difference bias for w1 grow with x², and does it matter at lr = 1e-4?
+# 3. Why does the finite-difference bias for w1 grow with x² and with w2², and why does it matter most just
+#    before the explosion?

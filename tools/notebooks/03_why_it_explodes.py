@@ -1,14 +1,24 @@
 # %% [markdown]
-# # 03 · Why it explodes
+# # 03 · Why it explodes: where training is headed
 #
 # Notebook 02 showed the learner's 2-neuron model dying at row 28 of epoch 1 while the 1-neuron model trains
-# calmly at the same learning rate. This notebook builds the explanation from the simplest possible case up, and
-# checks every step with the course's own code.
+# calmly at the same learning rate. This notebook builds the explanation from one parabola up, and checks every
+# step with the course's code (the machinery is in `graddesc/stability.py`, `graddesc/epoch_map.py` and
+# `graddesc/fits.py`; the plots in `graddesc/plots.py` and `graddesc/explore_maps.py`).
 #
-# **The short answer:** a gradient step overshoots when lr × curvature is too large. The 2-neuron model's curvature
-# is about four times the 1-neuron model's near the fits that training heads for, so it needs about a quarter of
-# the learning rate, and the sheet's lr = 1e-4 leaves no margin. Worse, its curvature *grows with the weights*:
-# every overshoot makes the next one bigger. That feedback loop turns an oscillation into an explosion within rows.
+# **The short answer.** Every exact fit of the 2-neuron model has its own *first edge*: the largest learning rate
+# up to which training can settle on it without a break (stability can return in narrow windows above it). Which
+# fit a run heads for is decided by its start and its early steps: a quantity that small steps conserve narrows the
+# fits within reach to one curve, and the early dynamics pick the point on it. From the learner's start (every
+# weight 1), small steps head for a sharp fit: its first edge is six times below the sheet's lr = 1e-4. Larger
+# steps drift to flatter fits, but not far enough: no run from this start converges at 1e-4. So the run is heading
+# for a place where it cannot stay, and on the way large residuals make large steps, larger weights make the next
+# steps unstable, and the error explodes within the first epoch. A start that heads for a flatter fit trains at
+# lr = 1e-4.
+#
+# Two words used throughout (the glossary in notebook 00 has them all): a step **overshoots** when it carries a
+# row's prediction past that row's target (the residual changes sign); it is **unstable** when the residual comes
+# out larger than it went in.
 
 # %%
 # %matplotlib widget
@@ -21,19 +31,20 @@ import graddesc_utils as gu
 
 pd.set_option("display.precision", 4)
 x, y = gu.load_data()
+two = gu.TwoNeuron()
+learner = gu.train(two, gu.SGD(1e-4), x, y)
 
 # %% [markdown]
 # ## 1 · One weight, one parabola
 #
-# Take e(w) = c·w². A gradient step is w ← w − lr·2c·w = (1 − 2·lr·c)·w. Each step multiplies w by the same
-# factor, so everything depends on lr·c:
+# Take e(w) = c·w². A gradient step is w ← w − lr·2c·w = (1 − 2·lr·c)·w: every step multiplies w by the same factor.
 #
-# - lr·c < 0.5: the factor is between 0 and 1; w shrinks steadily.
-# - 0.5 < lr·c < 1: the factor is between −1 and 0; w flips sign every step but still shrinks (oscillates in).
-# - lr·c > 1: the factor is below −1; every step overshoots by more than it corrects, and w explodes.
+# - lr·c < 1/2: the factor is between 0 and 1; w shrinks steadily.
+# - 1/2 < lr·c < 1: the factor is between −1 and 0; each step **overshoots** (w changes sign) but w still shrinks.
+# - lr·c > 1: the factor is below −1; each step overshoots by more than it corrects: **unstable**, w explodes.
 
 # %%
-c, steps = 1.0, np.arange(12)
+steps = np.arange(12)
 fig, ax = gu.figure(width=6.5, height=2.8)
 for lr_c in [0.3, 0.8, 1.1]:
     ax.plot(steps, (1 - 2 * lr_c) ** steps, marker="o", label=f"lr·c = {lr_c}: factor {1 - 2 * lr_c:+.1f}")
@@ -44,56 +55,65 @@ ax.legend(fontsize=8)
 gu.show(fig)
 
 # %% [markdown]
-# ## 2 · One row of the sheet
+# ## 2 · One row of the sheet: curvature K and the stability meter
 #
-# An online step on row (x, y) changes the prediction at that row by (d pred/d weights) · (change in weights)
-# = −2·lr·r·K, where r = pred − y is the residual and
+# An online step on row (x, y) changes the prediction at that row by (d pred/d weights) · (change in weights). For a
+# model whose prediction is linear in its weights that is exactly −2·lr·r·K, with r = pred − y and
 #
-# $$K = \left\lVert \frac{\partial\,\text{pred}}{\partial\,\text{weights}} \right\rVert^2 .$$
+# $$K = \left\lVert \frac{\partial\,\text{pred}}{\partial\,\text{weights}} \right\rVert^2 ,$$
 #
-# So the row's residual becomes about (1 − 2·lr·K)·r: the same picture as the parabola, with K as the curvature.
-# A row's own step overshoots when **lr·K > 1**. For the linear model, d pred/d(b, a) = (1, x), so **K = x² + 1**,
-# and the factor is exact. At x = 99 with lr = 1e-4:
+# so the row's residual becomes (1 − 2·lr·K)·r: the parabola again, with K in the role of c. For the linear model
+# d pred/d(b, a) = (1, x), so **K = x² + 1**. At x = 99 with lr = 1e-4:
 
 # %%
-model = gu.Linear()
-params = {"a": 1.0, "b": 1.0}
-k = gu.row_curvature(model, params, 99.0)
+line = gu.Linear()
+k = gu.row_curvature(line, {"a": 1.0, "b": 1.0}, 99.0)
 print(f"K = {k:.0f}, lr·K = {1e-4 * k:.4f}")
-print(f"predicted residual factor 1 - 2·lr·K = {1 - 2 * 1e-4 * k:.6f}")
-print(f"measured by one SGD step            = {gu.residual_factor(model, params, 1e-4, 99.0, 228.0):.6f}")
+print(f"1 - 2·lr·K = {1 - 2e-4 * k:.6f}; measured by one SGD step: "
+      f"{gu.residual_factor(line, {'a': 1.0, 'b': 1.0}, 1e-4, 99.0, 228.0):.6f}")
 
 # %% [markdown]
-# The sheet's lr = 1e-4 puts the largest row just under the line (lr·K = 0.98).
+# The sheet's lr = 1e-4 puts the linear model's largest row just under lr·K = 1 (0.98): that row's step overshoots,
+# but the residual still shrinks. For the 2-neuron model, d pred/d(w1, b1, w2, b2) = (w2·x, w2, h, 1), so
 #
-# For the 2-neuron model, d pred/d(w1, b1, w2, b2) = (w2·x, w2, h, 1), so
+# $$K = w_2^2\,(x^2 + 1) + h^2 + 1, \qquad h = w_1 x + b_1 ,$$
 #
-# $$K = w_2^2\,(x^2 + 1) + h^2 + 1, \qquad h = w_1 x + b_1 .$$
+# and K depends on the weights. The prediction w2·h + b2 is now a *product* of weights, and one step moves both
+# factors: w2 by −2·lr·r·h and h by −2·lr·r·w2·(x² + 1). Multiplying out the new prediction gives the exact factor
 #
-# K now depends on the weights. Check the formula against the engine's derivatives, and the residual factor
-# against one real step (it is only approximate here: the model is not linear in its weights):
+# $$\frac{r'}{r} = 1 - 2\,\text{lr}\,K + 4\,\text{lr}^2\, r\, w_2\, h\,(x^2+1) .$$
+#
+# The last term is negligible while lr·r is small, and it decides everything when it is not. Near the start at a
+# small lr, and in the learner's run at rows 2, 25 and 26:
 
 # %%
-two = gu.TwoNeuron()
+rows = []
 ones = {"w1": 1.0, "b1": 1.0, "w2": 1.0, "b2": 1.0}
-for xi, yi in [(14.0, 58.0), (99.0, 228.0)]:
-    h = 1.0 * xi + 1.0
-    formula = 1.0 ** 2 * (xi ** 2 + 1) + h ** 2 + 1
-    k = gu.row_curvature(two, ones, xi)
-    print(f"x = {xi:4.0f}: K formula = {formula:.1f}, K engine = {k:.1f}; "
-          f"1 - 2·lr·K = {1 - 2 * 1e-5 * k:+.4f}, measured factor at lr 1e-5 = "
-          f"{gu.residual_factor(two, ones, 1e-5, xi, yi):+.4f}")
+rows.append({"where": "all weights 1, x = 14, lr 1e-5", "lr·K": 1e-5 * gu.row_curvature(two, ones, 14.0),
+             "1 - 2·lr·K": 1 - 2e-5 * gu.row_curvature(two, ones, 14.0),
+             "exact formula": gu.residual_factor_formula(two, ones, 1e-5, 14.0, 58.0),
+             "measured": gu.residual_factor(two, ones, 1e-5, 14.0, 58.0)})
+table = learner.table()
+for row in [2, 25, 26]:
+    at = {name: table[name].iloc[row - 1] for name in two.names}
+    xi, yi = table.x.iloc[row - 1], table.y.iloc[row - 1]
+    k = gu.row_curvature(two, at, xi)
+    rows.append({"where": f"learner's run, lr 1e-4, row {row} (x = {xi:g})", "lr·K": 1e-4 * k,
+                 "1 - 2·lr·K": 1 - 2e-4 * k, "exact formula": gu.residual_factor_formula(two, at, 1e-4, xi, yi),
+                 "measured": gu.residual_factor(two, at, 1e-4, xi, yi)})
+pd.DataFrame(rows)
 
 # %% [markdown]
-# At all-ones the 2-neuron K at x = 99 is about twice the linear one already (w2²x² + h² ≈ x² + x²).
+# At a small lr the simple factor 1 − 2·lr·K is right to four digits. In the learner's run it is not: at rows 2
+# and 25 the real factor is more than twice as large as the formula, and at row 26 it has the **opposite sign**:
+# the step does not overshoot at all, it pushes the prediction further the wrong way and multiplies the residual
+# by about 86. The lr² term (a product of the w2 step and the h step) is what the simple formula leaves out; the
+# exact formula matches the measured factor in every row.
 #
-# ## 3 · The stability meter
-#
-# `gu.stability_meter(run)` computes lr·K for every row of a run, with the weights in use at that row. Here is the
-# learner's run: the meter is drawn against the line lr·K = 1, beside the row errors.
+# `gu.stability_meter(run)` computes lr·K for every row of a run, with the weights in use at that row: the
+# *linearised* warning light, exact when lr·|r| is small. The learner's run:
 
 # %%
-learner = gu.train(gu.TwoNeuron(), gu.SGD(1e-4), x, y)
 meter = gu.stability_meter(learner)[0]  # epoch 1: lr·K per row
 fig, (ax_meter, ax_err) = gu.figure(2)
 gu.MeterLine(ax_meter, len(x), 1).update(learner)
@@ -102,135 +122,295 @@ gu.show(fig)
 print("rows with lr·K > 1:", (np.flatnonzero(meter[:learner.diverged_at[1]] > 1) + 1).tolist())
 print("lr·K at rows 24-28:", np.round(meter[23:28], 2).tolist())
 
-# %% [markdown]
-# The meter crosses the line early and often, and the error survives those crossings; in the last rows it does not
-# come back below: lr·K runs from about 2 to 12, 119, and beyond, and the error follows it up.
-#
-# ## 4 · The feedback loop
-#
-# Why does the meter run away? K = w2²(x² + 1) + h² + 1 grows with |w2| and with |h| = |w1·x + b1|. An overshoot
-# moves the weights by a lot; larger weights mean larger K; larger K means the next overshoot is larger still. The
-# factor (1 − 2·lr·K) is not fixed as it was for the parabola; it grows with each bad step, so the error does not
-# grow geometrically but faster than any geometric series:
-
-# %%
 table = learner.table()
-table.index = table.index + 1
+table.index = table.index + 1  # rows counted from 1, as diverged_at counts them
+table["lr·K"] = meter[:len(table)]
+table["residual factor"] = [gu.residual_factor(two, {n: table.at[row, n] for n in two.names}, 1e-4, table.at[row, "x"],
+                                               table.at[row, "y"]) for row in table.index]
+real = table["residual factor"].abs() > 1
+print("rows where lr·K > 1 but the residual shrinks:", table.index[(table["lr·K"] > 1) & ~real].tolist())
+print("rows where lr·K <= 1 but the residual grows:", table.index[(table["lr·K"] <= 1) & real].tolist())
+
+# %% [markdown]
+# The warning light is right for most rows, not all: at row 3 it is on and the residual shrinks; at row 17 it is
+# just off and the residual grows. When residuals are large the lr² term moves the real factor either way.
+#
+# Why does the meter run away at the end? K = w2²(x² + 1) + h² + 1 grows with |w2| and with |h|. A step moves the
+# weights by lr times the residual times the gradient, so a large residual makes a large step even where the step
+# is stable: row 24's step shrinks its own residual (factor +0.54) but, with a residual of −148, it roughly
+# triples w1 and w2. Larger weights mean larger K at row 25, whose step is unstable and overshoots; rows 26 to 28
+# then push their predictions further the wrong way (factors of about 86, 14,000 and 4e11). The error does not
+# grow geometrically, it grows faster:
+
+# %%
 table["K"] = gu.row_curvature(two, {n: table[n].to_numpy() for n in two.names}, table.x.to_numpy())
-table["lr·K"] = 1e-4 * table["K"]
-table[["x", "w1", "w2", "h", "K", "lr·K", "err_sq"]].iloc[22:28]
+table["residual"] = table.pred - table.y
+table[["x", "w1", "w2", "h", "K", "lr·K", "residual", "residual factor", "err_sq"]].loc[23:28]
 
 # %% [markdown]
-# ## 5 · One row is not the whole story: the epoch
-#
-# A row whose step overshoots is not yet a divergence: the next rows have other x values and pull the weights
-# back. Whether training survives is decided by the whole epoch. Near an exact fit the residuals are small, each
-# row's step is a linear map, and an epoch is the product of the 29 maps; the fit is stable while that product's
-# largest eigenvalue stays at or below 1 (`gu.epoch_map_radius`). `gu.stability_edge` finds the learning rate where
-# that stops. For the linear model:
-
-# %%
-linear_fit = {"a": 2.0, "b": 30.0}
-linear_edge = gu.stability_edge(gu.Linear(), linear_fit)
-print(f"per-row bound: lr < 1/max K = {1 / (99 ** 2 + 1):.3e}")
-print(f"epoch edge of the linear model: lr = {linear_edge:.3e}")
-for lr in [0.95 * linear_edge, 1.05 * linear_edge]:
-    run = gu.train(gu.Linear(), gu.SGD(lr), x, y, epochs=30, trace=False)
-    print(f"  trained at lr = {lr:.3e}: {run.divergence_message() if run.diverged else 'survives 30 epochs'}")
-
-# %% [markdown]
-# So the linear model tolerates about 4.4 times the sheet's learning rate: its largest row overshoots above
-# lr ≈ 1e-4, but the other rows pull it back until lr ≈ 4.4e-4. The per-row meter is a warning light; the epoch
-# edge is the cliff.
-#
-# ## 6 · The 2-neuron model's fits are sharper
-#
-# At an exact fit w1·w2 = 2. With small biases h ≈ w1·x, so K ≈ (w1² + w2²)·x² ≥ 2·|w1·w2|·x² = 4x²: at least
-# four times the linear model's K = x² + 1, equality when w1 = w2 = √2 (balanced). Four times the curvature means
-# a quarter of the learning rate. Checked at x = 99 and with the epoch edge:
-
-# %%
-rows = []
-for label, (w1, b1) in {"balanced, w1 = w2 = √2, b1 = 0": (np.sqrt(2), 0.0), "w1 = 1, w2 = 2, b1 = 0": (1.0, 0.0),
-                        "w1 = 0.5, w2 = 4, b1 = 0": (0.5, 0.0), "w1 = 1, w2 = 2, b1 = -20": (1.0, -20.0)}.items():
-    fit = gu.exact_fit(w1, b1)
-    rows.append({"exact fit": label, "K at x = 99 / 99²": gu.row_curvature(two, fit, 99.0) / 99 ** 2,
-                 "epoch edge lr": gu.stability_edge(two, fit)})
-rows.append({"exact fit": "linear model (a = 2, b = 30)", "K at x = 99 / 99²": (99 ** 2 + 1) / 99 ** 2,
-             "epoch edge lr": linear_edge})
-pd.DataFrame(rows)
-
-# %% [markdown]
-# The balanced fit's edge is about a quarter of the linear model's, and it sits right at the sheet's lr = 1e-4;
-# unbalanced fits are sharper still. Are there gentler fits with larger biases? A large negative b1 can centre h
-# on the data, so |h| stays small on every row. `gu.least_sharp_fit` finds the fit with the smallest largest-row K,
-# and `gu.most_stable_fit` the one with the highest epoch edge, both by numerical search over all exact fits:
-
-# %%
-least_sharp, least_k = gu.least_sharp_fit()
-most_stable, best_edge = gu.most_stable_fit()
-print("least sharp fit:", {k: round(v, 3) for k, v in least_sharp.items()})
-print(f"   its largest K = {least_k:.0f} (linear model: {99 ** 2 + 1}); per-row bound lr < {1 / least_k:.2e}")
-print("most stable fit:", {k: round(v, 3) for k, v in most_stable.items()})
-print(f"   its epoch edge = {best_edge:.3e} (linear model: {linear_edge:.3e}), "
-      f"{linear_edge / best_edge:.2f} times lower")
-
-# %% [markdown]
-# What happens to a fit that is too sharp for the learning rate? Start right next to the unstable fit w1 = 1,
-# w2 = 2 (b2 off by 0.001) at lr = 1e-4:
-
-# %%
-near = gu.exact_fit(1.0, 0.0)
-catapult = gu.train(gu.TwoNeuron(near["w1"], near["b1"], near["w2"], near["b2"] + 1e-3), gu.SGD(1e-4), x, y,
-                    epochs=40, trace=False)
-print("sheet error, epochs 1-8:", np.round(catapult.epoch_errors[:8], 3).tolist())
-print("where it settles:", {k: round(v, 3) for k, v in catapult.params.items()})
-print(f"epoch-map radius there at lr 1e-4: {gu.epoch_map_radius(two, catapult.params, 1e-4):.6f}")
-
-# %% [markdown]
-# The tiny error grows a few hundredfold, the weights are thrown off the sharp fit, and they land on a balanced
-# one (w1 ≈ w2 ≈ 1.4) whose radius is 1: stable, and training settles there. Instability near a fit does not always
-# mean explosion; sometimes it catapults the weights to a flatter fit. The learner's run had no such luck: it was
-# still far from any fit, where K keeps growing with the weights.
-#
-# Even the gentlest exact fit of the 2-neuron model is sharper than the linear model's only fit, whichever way it
-# is measured. But note what the numbers also say: at lr = 1e-4 stable fits *do exist* (the balanced one barely,
-# the centred ones comfortably). The learner's run does not die because no solution is stable; it dies on the way
-# there, while its weights pass through sharper places (section 4) with no margin to spare.
-#
-# ## 7 · What small steps keep constant
-#
-# For the linear 2-neuron model, gradient descent with very small steps keeps **w1² + b1² − w2²** constant (its
-# time derivative is −2r·w2·h + 2r·w2·h = 0). Larger steps let it drift. The learner's start has
-# 1 + 1 − 1 = 1, so training can only reach fits with w1² + b1² − w2² ≈ 1: the start decides which solution,
-# and how sharp a one, is reachable.
-
-# %%
-for lr in [1e-7, 1e-6, 1e-5]:
-    run = gu.train(gu.TwoNeuron(), gu.SGD(lr), x, y, epochs=20, trace=False)
-    print(f"lr = {lr:.0e}: w1² + b1² − w2² after 20 epochs = {gu.balance(run.params):.6f} (start: 1)")
-
-# %% [markdown]
-# ## Try it
-#
-# The meter (left) and the row errors (right) for the 2-neuron model; sliders for lr and the starting w1, w2
-# (b1 = b2 = 1). Watch where the meter crosses its line, and whether the error follows it up or comes back.
+# Try it: the meter (left) and the row errors (right) for the 2-neuron model, with sliders for lr and the starting
+# w1, w2 (b1 = b2 = 1). Watch where the meter crosses its line, and whether the error follows it up.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 gu.explore_stability()
 
+# %% [markdown]
+# The meter warns when one row's step is unstable (to first order). It does not say whether training as a whole
+# can settle: the next rows have other x values and pull the weights back, and what matters in the end is the fit
+# training heads for.
+#
+# ## 3 · The epoch and its edge
+#
+# Near an exact fit the residuals are small, the lr² term vanishes, and each row's step is a linear map of the
+# weights. An epoch multiplies the 29 maps; the fit is stable while the product's eigenvalues are at most 1 in size
+# (`gu.epoch_map_eigenvalues`). Each fit thus has its **stable learning rates**, and `gu.stability_edges` finds
+# them by scanning the lr axis in steps of 0.2% (fine enough to catch any window 1% wide). For the linear model's
+# fit a = 2, b = 30:
+
+# %%
+linear_fit = {"a": 2.0, "b": 30.0}
+windows = gu.stability_edges(line, linear_fit)
+print("stable for lr in:", [(f"{a:.3e}", f"{b:.3e}") for a, b in windows])
+print(f"per-row bound: lr < 1/max K = {1 / (99 ** 2 + 1):.3e}")
+for lr in [0.95 * windows[0][1], 1.05 * windows[0][1], np.sqrt(windows[1][0] * windows[1][1])]:
+    run = gu.train(line, gu.SGD(lr), x, y, 20_000, trace=False, stop_below=1e-6)
+    print(f"  trained from a = b = 1 at lr {lr:.3e}: {gu.verdict(run)}")
 
 # %% [markdown]
+# Two lessons. The linear model's **first edge**, 4.38e-4, is 4.4 times the sheet's lr: its largest row's step is
+# unstable above about 1e-4, but the other rows pull it back, and training just below the edge converges while
+# just above it diverges. And stability is **not monotone** in lr: above the first edge there is a narrow window
+# (5.82e-4 to 5.88e-4) where the fit is stable again, and training from a = b = 1 in that window converges. So an
+# edge found by bisection, which assumes one switch from stable to unstable, can be wrong; the course scans.
+#
+# ## 4 · What small steps conserve
+#
+# For the 2-neuron model the fits form a family: every (w1, b1, w2, b2) with w1·w2 = 2 and w2·b1 + b2 = 30 fits
+# y = 2x + 30 exactly. Which one does training reach? With infinitely small steps (gradient flow), the quantity
+#
+# $$w_1^2 + b_1^2 - w_2^2$$
+#
+# never changes: its rate of change is 2w1·(−2r·w2·x) + 2b1·(−2r·w2) − 2w2·(−2r·h) = −4r·w2·h + 4r·w2·h = 0. The
+# learner's start has 1 + 1 − 1 = 1. Real steps are finite, and each one changes it by a term of order lr²; a run
+# takes of order 1/lr steps, so a whole run drifts by a term of order lr. From the learner's start, trained until
+# the error is below 1e-6 (or for 20,000 epochs):
+
+# %%
+lrs = np.array([1e-6, 3e-6, 1e-5, 2e-5, 3e-5, 4e-5, 5e-5, 6e-5])
+landed, runs = gu.destination({"w1": np.ones(lrs.shape), "b1": 1.0, "w2": 1.0, "b2": 1.0}, lrs)
+edges = gu.stability_edge(two, landed)
+destinations = pd.DataFrame({"lr": lrs, "epochs to error < 1": gu.epochs_to(runs),
+                             **{name: landed[name] for name in two.names},
+                             "w1² + b1² - w2² at the end": gu.balance(landed), "first edge of that fit": edges,
+                             "edge / lr": edges / lrs})
+destinations
+
+# %% [markdown]
+# At lr 1e-6 the conserved quantity ends at 1.55, at 1e-5 at 12.6, at 3e-5 at 52: the smaller the step, the closer
+# to the start's value of 1. Ten times smaller again, the run is practically gradient flow:
+
+# %%
+flow, flow_run = gu.destination({"w1": 1.0, "b1": 1.0, "w2": 1.0, "b2": 1.0}, 1e-7, epochs=300_000)
+print(f"lr 1e-7: error below 1 from epoch {gu.epochs_to(flow_run):,}; lands on",
+      {k: round(v, 3) for k, v in flow.items()}, f"with w1² + b1² - w2² = {gu.balance(flow):.3f}")
+
+# %% [markdown]
+# ## 5 · Where the learner's start is headed
+#
+# The conservation law alone does not pick the destination: it only narrows the fits within reach from a
+# two-parameter family to one curve. That curve holds very different fits. Here is one of them, with the whole
+# intercept in b2 (b1 = 0, and w1² − w2² = 1 with w1·w2 = 2):
+
+# %%
+w1_on_curve = np.sqrt((1 + np.sqrt(17)) / 2)  # w1^4 - w1^2 - 4 = 0
+on_curve = gu.exact_fit(w1_on_curve, 0.0)
+print("a fit with w1² + b1² - w2² = 1 and b2 = 30:", {k: round(float(v), 4) for k, v in on_curve.items()},
+      f"| balance {gu.balance(on_curve):.3f} | first edge {gu.stability_edge(two, on_curve):.3e}")
+
+# %% [markdown]
+# That fit is stable at the sheet's lr, and the run does not go there. Which point of the curve a run reaches is set
+# by its early steps. b2 learns as slowly as the linear model's intercept (its gradient is 2r, its curvature 1),
+# while the product w2·b1 is built fast: as w2 and b1 grow, each speeds up the other. So the run builds the
+# intercept through w2·b1, and conservation then ties b1 to w2. The gentle run (lr 3e-6), epoch by epoch:
+
+# %%
+gentle_run = gu.train(two, gu.SGD(3e-6), x, y, 3000, trace="epochs")
+at = np.array([1, 100, 300, 1000, 3000])
+pd.DataFrame({"epoch": at, **{name: gentle_run.epoch_params[name][at - 1] for name in two.names},
+              "w2·b1": (gentle_run.epoch_params["w2"] * gentle_run.epoch_params["b1"])[at - 1],
+              "sheet error": gentle_run.epoch_errors[at - 1]}).set_index("epoch")
+
+# %% [markdown]
+# By epoch 3000, w2·b1 carries about 27 of the intercept's 30 and b2 less than 3. The row for lr = 3e-6 in
+# section 4 is where that run ends, (w1, b1, w2, b2) ≈ (0.392, 5.368, 5.103, 2.607), practically the gradient-flow
+# point. How sharp is it?
+
+# %%
+gentle = {name: float(landed[name][1]) for name in two.names}  # the destination at lr 3e-6
+k_fit = gu.row_curvature(two, gentle, 99.0)
+print(f"K at x = 99: {k_fit:,.0f}, {k_fit / (99 ** 2 + 1):.1f} times the linear model's {99 ** 2 + 1:,}")
+print("stable for lr in:", [(f"{a:.3e}", f"{b:.3e}") for a, b in gu.stability_edges(two, gentle)])
+print(f"the sheet's lr is {1e-4 / gu.stability_edge(two, gentle):.1f} times its first edge")
+
+# %% [markdown]
+# The fit the learner's start heads for has K about 26 times the line's at x = 99, and its first edge, 1.67e-5,
+# is six times below the sheet's lr (it has a second, narrow window of stability, also far below 1e-4). **At
+# lr = 1e-4 the run is heading for a fit that is itself unstable.** It could never settle there; in fact it never
+# gets near, because the growing steps of section 2 blow it up on the way.
+#
+# ## 6 · The learning rate chooses the destination
+#
+# The table of section 4 shows a second effect: runs that converge at a larger lr land on *flatter* fits, with edges
+# just above the lr that found them (1.2 to 1.5 times it, from lr 2e-5 up). Larger steps drift further, towards
+# fits they can stay on: SGD can only settle on minima that are stable at its lr, which is how it selects among them
+# (Wu, Ma & E 2018 call this the dynamical-stability view). It has a limit: beyond some lr no run from this start
+# converges at all.
+
+# %%
+fine = np.geomspace(5e-5, 1e-4, 1500)
+scan = gu.train(gu.TwoNeuron(w1=np.ones(fine.shape)), gu.SGD(fine), x, y, 3000, trace=False, stop_below=1.0)
+works = gu.converged(scan)
+first_failure, last_success = fine[np.argmin(works)], fine[works].max()
+between = (fine >= first_failure) & (fine <= last_success)
+island_landings, _ = gu.destination({name: np.asarray(value)[between & works] for name, value in scan.params.items()},
+                                    fine[between & works])
+print(f"on 1,500 learning rates from 5e-5 to 1e-4 (3000 epochs each): every run converges up to about "
+      f"{first_failure:.2g}; between there and about {last_success:.2g} {works[between].mean():.0%} do, in scattered "
+      f"islands; none above")
+island_edges = gu.stability_edge(two, island_landings)
+print(f"the flattest fit an island run lands on has a first edge of {np.nanmax(island_edges):.2g}")
+
+fig, ax = gu.figure(width=6.5, height=3.6)
+many = np.geomspace(1e-6, first_failure * 0.999, 40)
+landed_many, runs_many = gu.destination({"w1": np.ones(many.shape), "b1": 1.0, "w2": 1.0, "b2": 1.0}, many)
+ax.loglog(many, gu.stability_edge(two, landed_many), "o-", ms=3, label="first edge of the fit the run lands on")
+ax.loglog(many, many, "k--", lw=1, label="edge = lr used")
+ax.axvline(last_success, color="C3", ls=":", label=f"no run converges beyond {last_success:.2e}")
+ax.axvline(1e-4, color="0.5", lw=1, label="the sheet's lr 1e-4")
+ax.set_xlabel("lr used (from the learner's start)")
+ax.set_ylabel("edge of the destination")
+ax.legend(fontsize=8)
+gu.show(fig)
+
+# %% [markdown]
+# Every point lies above the diagonal (each destination is stable at the lr that found it), and the ratio of edge
+# to lr levels off at about 1.2: the destinations get flatter, but no faster than the lr. The flattest fit this
+# start reaches has an edge below 1e-4, and the sheet's lr is beyond the last run that converges. The islands are
+# chaotic: which learning rates in the band between about 6.6e-5 and 7.2e-5 converge changes with the last bits
+# of the arithmetic, so only the band is a result, not its exact edges.
+#
+# ## 7 · The picture
+#
+# Every point of the (b1, w2) plane below is an exact fit (w1 = 2/w2 and b2 = 30 − w2·b1 follow), coloured by its
+# first edge; the fits that are unstable at the chosen lr are greyed out. The dashed curve holds the fits with
+# the start's value of w1² + b1² − w2²: the fits small steps can reach (the early steps pick the point). The red
+# line is the run itself, epoch by
+# epoch, the star where it lands, the white diamond where tiny steps (lr 3e-6) from the same start land. Drag lr up
+# towards 1e-4 and watch the stable fits shrink to a narrow band that the learner's start never heads for; then set
+# the start's b2 to 30.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+gu.explore_destination()
+
+# %% [markdown]
+# ## 8 · The best case: how flat can a fit of two neurons be?
+#
+# The course used to say the 2-neuron model's fits are "about four times" as curved as the line. That is the best
+# case of one family only, the fits with small biases. With b1 ≈ 0, h ≈ w1·x and K ≈ (w1² + w2²)·x² ≥
+# 2·|w1·w2|·x² = 4x²: about four times the linear model's x² + 1 at best, reached when w1 = w2 = √2 (balanced);
+# other fits of the family are sharper. Checked at x = 99 and with the first edge:
+
+# %%
+rows = []
+for label, (w1, b1) in {"balanced, w1 = w2 = √2, b1 = 0": (np.sqrt(2), 0.0), "w1 = 1, w2 = 2, b1 = 0": (1.0, 0.0),
+                        "w1 = 0.5, w2 = 4, b1 = 0": (0.5, 0.0),
+                        "the learner's destination (lr 3e-6)": (gentle["w1"], gentle["b1"])}.items():
+    fit = gu.exact_fit(w1, b1)
+    rows.append({"exact fit": label, "K at x = 99 / 99²": gu.row_curvature(two, fit, 99.0) / 99 ** 2,
+                 "first edge": gu.stability_edge(two, fit)})
+rows.append({"exact fit": "linear model (a = 2, b = 30)", "K at x = 99 / 99²": (99 ** 2 + 1) / 99 ** 2,
+             "first edge": gu.stability_edge(line, linear_fit)})
+pd.DataFrame(rows)
+
+# %% [markdown]
+# The balanced fit's edge (1.10e-4) is about a quarter of the line's, and it sits just above the sheet's lr: a run
+# that landed there could train at 1e-4, which is what the start with b2 = 30 does (notebook 04). But that is the
+# best case of the small-bias family, and the learner's start does not head there. Over *all* exact fits, the
+# flattest is one with a large b1 that centres h on the data:
+
+# %%
+flattest, flattest_edge = gu.most_stable_fit()
+print("the fit with the highest first edge:", {k: round(v, 3) for k, v in flattest.items()})
+print(f"its first edge: {flattest_edge:.3e}, {gu.stability_edge(line, linear_fit) / flattest_edge:.2f} times below "
+      f"the linear model's; its w1² + b1² - w2² = {gu.balance(flattest):,.0f} (the learner's start: 1)")
+
+# %% [markdown]
+# Even the flattest fit of two stacked neurons is sharper than the line's only fit, and it is nowhere near the
+# learner's start in the quantity small steps conserve.
+#
+# ## 9 · The catapult
+#
+# What happens to a run that starts right next to a fit that is unstable at its lr? Start at w1 = 1, b1 = 0,
+# w2 = 2, b2 = 30 + 0.001 (the fit plus a tiny nudge) at lr = 1e-4:
+
+# %%
+near = gu.exact_fit(1.0, 0.0)
+print("eigenvalues off the flat directions at the start fit, lr 1e-4:",
+      np.round(np.abs(gu.epoch_map_eigenvalues(two, near, 1e-4)), 4).tolist())
+catapult = gu.train(gu.TwoNeuron(near["w1"], near["b1"], near["w2"], near["b2"] + 1e-3), gu.SGD(1e-4), x, y,
+                    epochs=40, trace=False)
+print(f"sheet error at the start: {np.sqrt(29) * 1e-3:.4f}; epochs 1-8:",
+      np.round(catapult.epoch_errors[:8], 3).tolist())
+print("where it settles:", {k: round(v, 3) for k, v in catapult.params.items()},
+      f"(w1² + b1² - w2² went from {gu.balance(near):.2f} to {gu.balance(catapult.params):.3f})")
+print("eigenvalues off the flat directions there:",
+      np.round(np.abs(gu.epoch_map_eigenvalues(two, catapult.params, 1e-4)), 4).tolist(),
+      f"| its first edge {gu.stability_edge(two, catapult.params):.3e} = "
+      f"{gu.stability_edge(two, catapult.params) / 1e-4:.3f} x lr")
+
+# %% [markdown]
+# The start fit has an eigenvalue larger than 1 in size: the sheet error grows from 0.005 at the start (the nudge)
+# to 0.57 after epoch 1 and 135 at epoch 5, the weights are thrown off that sharp fit (Lewkowycz et al. 2020 call
+# this the *catapult*), and they land on a nearly balanced fit whose eigenvalues off the flat directions are below
+# 1: stable, with a margin of about 10% in lr for this nudge (other nudges land on other fits). Two eigenvalues of
+# every exact fit's epoch map are exactly 1 whatever the lr (moving along the family keeps the fit exact), so "the
+# largest eigenvalue is 1" says nothing; the others decide. Instability near a fit does not always mean
+# explosion: from close enough it can mean a jump to a flatter fit, as here. The learner's run is nowhere near a
+# fit.
+#
 # ## Summary
 #
-# - A step on a row multiplies that row's residual by about (1 − 2·lr·K), K = ‖d pred/d weights‖²; above
-#   lr·K = 1 the row overshoots.
-# - The linear model's K = x² + 1 is fixed; the sheet's lr = 1e-4 puts its largest row just under that line, and the
-#   whole epoch stays stable up to lr ≈ 4.4e-4.
-# - The 2-neuron model's K = w2²(x² + 1) + h² + 1 grows with the weights: overshoots feed on themselves.
-# - Its small-bias fits are ≥ 4 times as curved (edge ≈ 1.1e-4 for the balanced fit, right at the sheet's lr);
-#   even its gentlest fit is sharper than the linear model. Small steps conserve w1² + b1² − w2².
+# - A step on a row multiplies that row's residual by 1 − 2·lr·K (K = ‖d pred/d weights‖²) plus, for the 2-neuron
+#   model, a term in lr²·r that dominates when residuals are large and can push the factor either way: at rows 2
+#   and 25 of the learner's run the real factor is more than twice the formula's, at row 26 of the opposite sign,
+#   at row 3 smaller. The meter lr·K is the first-order warning light.
+# - Near a fit the epoch decides: each fit has stable learning rates, found by scanning (stability is not monotone
+#   in lr: the line's fit is stable up to 4.38e-4 and again from 5.82e-4 to 5.88e-4).
+# - Small steps conserve w1² + b1² − w2², which narrows the reachable fits to one curve; the early steps pick the
+#   point (b2 learns slowly, w2·b1 fast). Finite steps drift it, and larger learning rates land on flatter fits,
+#   just inside their own edge.
+# - From the learner's start the destination at small lr has K 26 times the line's at x = 99 and a first edge of
+#   1.67e-5, six times below the sheet's lr: the run is headed for a fit it could not stay on, and explodes on the
+#   way, as large residuals make large steps and larger weights make the next steps unstable.
+# - "Four times the line's curvature" is the best case over small-bias fits; the flattest fit of all is still 1.78
+#   times sharper than the line.
+#
+# ## Further reading
+#
+# - L. Wu, C. Ma, W. E (2018), *How SGD Selects the Global Minima in Over-parameterized Learning: A Dynamical
+#   Stability Perspective*: SGD can only settle on minima that are stable at its learning rate (section 6).
+# - J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar (2021), *Gradient Descent on Neural Networks Typically
+#   Occurs at the Edge of Stability*: a related effect in full-batch gradient descent, where the sharpness rises to
+#   2/lr and hovers just above it while the loss keeps falling, not monotonically.
+# - A. Lewkowycz, Y. Bahri, E. Dyer, J. Sohl-Dickstein, G. Gur-Ari (2020), *The large learning rate phase of deep
+#   learning: the catapult mechanism*.
+# - S. Du, W. Hu, J. Lee (2018), *Algorithmic Regularization in Learning Deep Homogeneous Models: Layers are
+#   Automatically Balanced*: the conserved quantity of section 4 (their networks have no biases; here b1 counts as
+#   a weight on a constant input).
+# - S. Arora, N. Cohen, E. Hazan (2018), *On the Optimization of Deep Networks: Implicit Acceleration by
+#   Overparameterization*: depth as a preconditioner (notebook 08 measures it here).
 #
 # ## Exercises
 #
@@ -243,12 +423,12 @@ def k_linear(x):
 gu.check_k_linear(k_linear)
 
 # %% [markdown]
-# **2.** The largest learning rate at which one step on the row x = 50 does not overshoot (lr·K = 1).
+# **2.** The largest learning rate at which one step of the *linear* model on the row x = 50 does not make that
+# row's residual grow (lr·K = 1).
 
 # %%
 largest_stable_lr = None  # your number
 gu.check_largest_stable_lr(largest_stable_lr)
-
 
 # %% [markdown]
 # **3.** K for one row of the linear 2-neuron model.
@@ -262,8 +442,11 @@ gu.check_k_two_neuron(k_two_neuron)
 # %% [markdown]
 # ## Questions
 #
-# 1. The linear model's largest row overshoots above lr ≈ 1e-4, yet the epoch survives up to 4.4e-4. Which rows
+# 1. The linear model's largest row is unstable above lr ≈ 1e-4, yet the epoch is stable up to 4.38e-4. Which rows
 #    pull it back, and why can they?
-# 2. Why does a large negative b1 make an exact fit gentler? What happens to h across the 29 rows?
-# 3. The learner started with w1² + b1² − w2² = 1. Which of the fits in the table of section 6 can that start reach
-#    with small steps?
+# 2. The curve of fits with w1² + b1² − w2² = 1 contains a fit with b2 = 30 that is stable at 1e-4. Why does
+#    the learner's run build its intercept through w2·b1 instead?
+# 3. The start with b2 = 30 trains at lr 1e-4. Where does it land in the picture of section 7, and why is that fit
+#    flatter than the one the learner's start heads for?
+# 4. In the catapult run, which eigenvalue decided the jump? Run the same nudge at lr 1.2e-4 and look at the
+#    stable learning rates (`gu.stability_edges`) of the fit it ends on: what do you find?

@@ -13,6 +13,7 @@
 import sys
 sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import graddesc_utils as gu
@@ -45,9 +46,9 @@ steps[["x", "w1", "b1", "w2", "b2", "h", "pred", "err_sq", "de_dw1", "de_db1", "
 
 # %% [markdown]
 # Up to row 26 the ReLU model behaves exactly like the learner's linear 2-neuron model (every h was positive, and
-# ReLU of a positive number is the number itself), including its growing overshoots. At row 26 the overshoot is
-# enormous (squared error 438,684), and the step throws w1 to about −28.6. From then on h = w1·x + b1 is negative
-# for **every** row, since every x is at least 8:
+# ReLU of a positive number is the number itself), including its unstable steps (lr·K = 2.3 at row 25, 11.6 at row
+# 26, notebook 03). Row 26's step is enormous (its squared error is 438,684), and it throws w1 to about −28.6. From
+# then on h = w1·x + b1 is negative for **every** row, since every x is at least 8:
 
 # %%
 print(f"after row 26: w1 = {steps.w1.iloc[26]:.3f}, b1 = {steps.b1.iloc[26]:.3f}")
@@ -86,18 +87,64 @@ gu.show(fig)
 
 # %% [markdown]
 # So "it no longer explodes" is true, but for a bad reason: the explosion killed the neuron, and a dead neuron
-# cannot explode. This is the **dying ReLU** problem. It is not rare at these settings: from 3,721 starting
-# points (w1, w2 on a grid, b1 = b2 = 1) at lr = 1e-4, after 5 epochs:
+# cannot explode. This is the **dying ReLU** problem. How common is it at these settings? Take 3,721 starting
+# points (w1, w2 on a grid from −3 to 3, b1 = b2 = 1) at lr = 1e-4, and tell apart the neurons that were dead
+# before the first update (h ≤ 0 on every row already at the start: every x is positive, so that is w1·x + 1 ≤ 0 for
+# all x) from the ones that died during 5 epochs of training:
 
 # %%
 grid = np.linspace(-3, 3, 61)
 w1, w2 = np.meshgrid(grid, grid, indexing="ij")
-sweep = gu.train(gu.TwoNeuron(w1=w1, b1=1.0, w2=w2, b2=1.0, relu=True), gu.SGD(1e-4), x, y, epochs=5, trace=False)
-active = gu.active_rows(sweep.model, sweep.params, x[:, None, None]).sum(axis=0)
-print(f"diverged: {int(sweep.diverged.sum())}; dead (no active row): {int(((active == 0) & ~sweep.diverged).sum())}; "
-      f"alive: {int(((active > 0) & ~sweep.diverged).sum())} of {active.size}")
+sweep = gu.train(gu.TwoNeuron(w1=w1, b1=1.0, w2=w2, b2=1.0, relu=True), gu.SGD(1e-4), x, y, epochs=5)
+rows_axis = x[:, None, None]
+alive_at_start = gu.active_rows(sweep.model, {"w1": w1, "b1": 1.0, "w2": w2, "b2": 1.0}, rows_axis).any(axis=0)
+alive_at_end = gu.active_rows(sweep.model, sweep.params, rows_axis).any(axis=0) & ~sweep.diverged
+classes = {"alive after 5 epochs": alive_at_end, "dead from the start": ~alive_at_start,
+           "killed during training": alive_at_start & ~alive_at_end & ~sweep.diverged, "diverged": sweep.diverged}
+for name, mask in classes.items():
+    print(f"{name}: {int(mask.sum())} of {mask.size}")
+
+fig, ax = gu.figure(width=6.5, height=3.6)
+code = np.select(list(classes.values()), range(len(classes)))
+colours = ["#2a9d3e", "0.55", "#c0392b", "#f4a261"]
+ax.imshow(code.T, origin="lower", extent=(-3.05, 3.05, -3.05, 3.05), aspect="auto", interpolation="nearest",
+          cmap=matplotlib.colors.ListedColormap(colours), vmin=-0.5, vmax=3.5)
+ax.legend(handles=[matplotlib.patches.Patch(color=c, label=n) for c, n in zip(colours, classes)], fontsize=8,
+          loc="upper left", bbox_to_anchor=(1.01, 1))
+ax.set_xlabel("initial w1")
+ax.set_ylabel("initial w2")
+ax.set_title("ReLU model, b1 = b2 = 1, lr 1e-4, 5 epochs", fontsize=9)
+gu.show(fig)
 
 # %% [markdown]
+# Almost half of the starts (every start with w1 ≤ −1/8, since x ≥ 8) have a dead neuron before training begins.
+# How did the others die? Find, for each, the update after which no row is active any more, and the stability
+# meter lr·K of the row that made it:
+
+# %%
+theta, after = sweep.history["theta"], sweep.history["new_theta"]  # (weight, epoch, row, w1, w2)
+alive_after = ((after[0][None] * x[:, None, None, None, None] + after[1][None]) > 0).any(axis=0)
+killed = classes["killed during training"]
+fatal = np.argmax(~alive_after.reshape(-1, *killed.shape), axis=0)  # the killing update, counted over all rows
+epoch_of, row_of = np.divmod(fatal, len(x))
+at = {n: np.take_along_axis(theta[i].reshape(-1, *killed.shape), fatal[None], 0)[0] for i, n in enumerate(gu.TwoNeuron.names)}
+meter = 1e-4 * gu.row_curvature(gu.TwoNeuron(relu=True), at, x[row_of])
+for label, mask in [("an unstable step (lr·K > 1)", meter > 1), ("an overshooting step (1/2 < lr·K <= 1)",
+                    (meter > 0.5) & (meter <= 1)), ("an ordinary step (lr·K <= 1/2)", meter <= 0.5)]:
+    print(f"killed by {label}: {int((killed & mask).sum())}"
+          + (f" ({int((killed & mask & (w2 < 0)).sum())} of them with w2 < 0)" if "ordinary" in label else ""))
+survivor = np.argwhere(classes["alive after 5 epochs"])[0]
+start = {"w1": w1[tuple(survivor)], "b1": 1.0, "w2": w2[tuple(survivor)], "b2": 1.0}
+later = gu.train(gu.TwoNeuron(**start, relu=True), gu.SGD(1e-4), x, y, epochs=30)
+dead_from = 1 + int(np.argmax((later.history["h"] > 0).sum(axis=1) == 0))
+print(f"the one start alive after 5 epochs, w1 = {start['w1']:.1f}, w2 = {start['w2']:.1f}: its last active rows "
+      f"are in epoch {dead_from - 1}")
+
+# %% [markdown]
+# Most of the others die as the learner's did, at an unstable step. About two hundred, most with w2 < 0, are
+# switched off by ordinary descent: with w2 < 0 an active neuron only pushes the prediction the wrong way, and plain
+# gradient steps turn it off. The one start still alive after 5 epochs dies a few epochs later.
+#
 # ## With the learner's finite differences
 #
 # The learner trained on forward differences (notebook 02). The ReLU run with them dies too, at a different w1:
@@ -124,8 +171,8 @@ pd.DataFrame({"weight": model.names, "forward difference": [float(v) for v in es
 # %% [markdown]
 # ## When does the ReLU model train well?
 #
-# Keep the neuron alive: a learning rate small enough that no overshoot flings w1 negative, inputs scaled so
-# overshoots are small, or a start already near a fit.
+# Keep the neuron alive: a learning rate small enough that no unstable step flings w1 negative, inputs scaled with a
+# suitable learning rate, or a start already near a fit.
 
 # %%
 cases = [("lr = 1e-5", gu.TwoNeuron(relu=True), 1e-5, x),
@@ -143,8 +190,9 @@ for label, model, lr, inputs in cases:
 pd.DataFrame(rows)
 
 # %% [markdown]
-# Alive, the ReLU model is as good as the linear one (with all rows active it *is* the linear 2-neuron model);
-# scaled, it fits the data exactly. Dead, it is a constant.
+# Alive, the ReLU model is the linear 2-neuron model (with all rows active the ReLU changes nothing) and trains like
+# it. Scaled inputs help only with a suitable lr: x/100 at lr 1e-3 fits exactly, at lr 1e-2 the neuron still dies.
+# Dead, it is a constant.
 #
 # ## Try it
 #
@@ -160,11 +208,12 @@ gu.explore_relu()
 # %% [markdown]
 # ## Summary
 #
-# - At the learner's settings the ReLU model overshoots at row 26 of epoch 1, w1 jumps to about −28.6, and h < 0
-#   on every row from then on: the neuron is dead.
+# - At the learner's settings the ReLU model takes an unstable step at row 26 of epoch 1, w1 jumps to about −28.6,
+#   and h < 0 on every row from then on: the neuron is dead.
 # - A dead neuron passes no gradient to w1, b1, w2; only b2 learns, so the model is a constant, worse than the
 #   best constant (294.13) and far worse than the linear model. It "trains freely" because it cannot explode.
-# - At lr = 1e-4, 3,720 of 3,721 grid starts end dead. Smaller lr, scaled inputs or a good start keep it alive.
+# - At lr = 1e-4, of 3,721 grid starts (b1 = b2 = 1) 1,769 are dead before the first update and 1,951 die within
+#   5 epochs, most at an unstable step. A smaller lr, scaled inputs with a suitable lr, or a good start keep it alive.
 # - A forward difference across the kink sees a slope the analytic rule does not.
 #
 # ## Exercises
