@@ -1,0 +1,410 @@
+# %% [markdown]
+# # 09 · Keeping it stable: the practitioners' remedies, measured on the learner's model
+#
+# After "why does it explode?" comes "so how do real networks avoid this?". fastai's answer, which the learner
+# meets in the next lesson: normalized inputs, `lr_find`, `fit_one_cycle` (a warm-up, then an annealed lr) and
+# sensible initialization; elsewhere one meets gradient clipping and the leaky ReLU. This notebook tries each on
+# the learner's exact model (two stacked neurons, every weight 1, online SGD on the sheet's 29 rows) and judges it
+# by **convergence** (sheet error below 1, `gu.converged`, `gu.epochs_to`), not by survival.
+#
+# The remedies are options of the course's engine: `gu.standardize`, `gu.lr_find`, `train(..., schedule=...)` with
+# `gu.warm_up` and `gu.one_cycle`, `train(..., clip_norm=...)`, `gu.TwoNeuron(..., b2=30)`, and
+# `gu.TwoNeuron(relu=True, leak=...)`. Long runs go through the compiled sweeps; the interactive and the summary
+# table's code are in `graddesc/explore_remedies.py` and below.
+
+# %%
+# %matplotlib widget
+import sys
+sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
+
+import numpy as np
+import pandas as pd
+import graddesc_utils as gu
+
+pd.set_option("display.precision", 4)
+x, y = gu.load_data()
+learners = gu.TwoNeuron()  # w1 = b1 = w2 = b2 = 1
+# gu.verdict says what a run did: converged (and from which epoch), diverged (where), stuck on a constant, or
+# still training. Its scale turns errors on standardized data back into the sheet's units.
+print("no remedy, lr 1e-4:", gu.verdict(gu.train(learners, gu.SGD(1e-4), x, y, 3000, trace=False)))
+
+# %% [markdown]
+# ## 1 · Standardize the data
+#
+# z-score x and y (subtract the mean, divide by the standard deviation). Both become numbers of size about 1, so the
+# row curvature K shrinks and the linear model's two directions become equally steep:
+
+# %%
+xs, ys, to_sheet = gu.standardize(x, y)
+line = gu.Linear()
+
+
+def hessian_eigenvalues(inputs):
+    """The linear model's sum-of-squares Hessian on these inputs: 2 * sum of (x, 1)(x, 1)^T."""
+    features = np.stack([inputs, np.ones_like(inputs)], axis=1)
+    return np.linalg.eigvalsh(2 * features.T @ features)
+
+
+largest_k = []
+for label, inputs, fit in [("sheet's x", x, {"a": 2.0, "b": 30.0}), ("standardized x", xs, {"a": 1.0, "b": 0.0})]:
+    low, high = hessian_eigenvalues(inputs)
+    largest_k.append(gu.row_curvature(line, {"a": 1.0, "b": 1.0}, inputs).max())
+    print(f"{label:15}: largest K = {largest_k[-1]:9.3f}, linear model's Hessian condition number = "
+          f"{high / low:7.1f}, online SGD on the fit stable for lr up to "
+          f"{gu.stability_edge(line, fit, x=inputs, high=10):.4g}")
+print(f"K shrinks {largest_k[0] / largest_k[1]:,.0f} times")
+
+# %% [markdown]
+# On standardized data the fitted line is ys = xs (slope 1, intercept 0), and `to_sheet` maps any fitted line back
+# to the sheet's units. An error on the standardized scale times the standard deviation of y (54.6) is the error
+# on the sheet's scale, so "converged" means below 1/54.6 there. Both models, from the learner's start, 10 epochs:
+
+# %%
+sd_y = y.std()
+rows = []
+for lr in [0.01, 0.03, 0.1, 0.2, 0.3]:
+    for label, model in [("linear", gu.Linear()), ("2 neurons", gu.TwoNeuron())]:
+        run = gu.train(model, gu.SGD(lr), xs, ys, 10, trace=False)
+        rows.append({"lr": lr, "model": label, "after 10 epochs": gu.verdict(run, scale=sd_y)})
+pd.DataFrame(rows).pivot(index="lr", columns="model", values="after 10 epochs")
+
+# %%
+fit = gu.train(gu.TwoNeuron(), gu.SGD(0.1), xs, ys, 10, trace=False).params
+a, b = to_sheet(fit["w1"] * fit["w2"], fit["w2"] * fit["b1"] + fit["b2"])
+print(f"2 neurons on standardized data, lr 0.1, 10 epochs: back on the sheet's scale y = {a:.6f}·x + {b:.6f}")
+
+# %% [markdown]
+# Standardizing is the remedy that works: from lr 0.03 to 0.2 both models converge within a few epochs, and the
+# 2-neuron fit maps back to y = 2x + 30. The 2-neuron model keeps a lower ceiling: at lr 0.3 the line still
+# converges and the two neurons diverge in their first epoch. (At lr 0.01 it is the line that is slower.)
+#
+# ## 2 · Find the learning rate with `lr_find`
+#
+# fastai's range test raises the lr exponentially, update after update, and watches the loss
+# (`graddesc/lr_find.py` says how it is adapted to online updates: the loss of each update is measured on all 29
+# rows). It offers two suggestions: `valley`, fastai's default since version 2.5, and the older `minimum/10`. Each,
+# and what 3000 epochs at it do, on the sheet's data and on standardized data:
+
+# %%
+fig, axes = gu.figure(2, width=10, height=3.0)
+rows = []
+datasets = [("sheet's x, y", x, y, 1.0), ("standardized", xs, ys, sd_y)]
+for ax, (data_label, inputs, targets, scale) in zip(axes, datasets):
+    for label, model in [("linear", gu.Linear()), ("2 neurons", gu.TwoNeuron())]:
+        found = gu.lr_find(model, inputs, targets)
+        ax.loglog(found.lrs, found.losses, label=label)
+        for name, lr in found.suggestions.items():
+            run = gu.train(model, gu.SGD(lr), inputs, targets, 3000, trace=False, stop_below=1 / scale)
+            rows.append({"data": data_label, "model": label, "suggestion": name, "lr": lr,
+                         "3000 epochs at it": gu.verdict(run, scale=scale)})
+    ax.set_title(f"lr_find on the {data_label} data", fontsize=9)
+    ax.set_xlabel("lr")
+    ax.set_ylabel("smoothed mean squared error")
+    ax.legend(fontsize=8)
+gu.show(fig)
+pd.DataFrame(rows)
+
+# %% [markdown]
+# On the sheet's data the test stops early (the loss quadruples within a few dozen updates) and every suggestion is
+# below 1e-4. At them the 2-neuron model converges, slowly. For the line they are *worse* than the sheet's lr: at
+# 1e-4 it converges in 2,372 epochs (notebook 01), at its suggestions it is still crawling after 3000, because its
+# intercept direction is 8,490 times flatter than its slope and a smaller lr crawls slower still. The range test
+# reads the sharpest direction; it cannot see the flat one, nor where training is headed.
+#
+# On standardized data `minimum/10` suggests large learning rates and both models converge within a few epochs;
+# the default `valley` suggests smaller ones, and both need a hundred epochs or more. fastai's whole recipe puts
+# the pieces together: standardized data, `lr_find`, then `fit_one_cycle` at the suggestion:
+
+# %%
+for label, model in [("linear", gu.Linear()), ("2 neurons", gu.TwoNeuron())]:
+    lr = gu.lr_find(model, xs, ys).suggestions["minimum/10"]
+    run = gu.train(model, gu.SGD(lr), xs, ys, 10, trace=False, schedule=gu.one_cycle(10, len(x)))
+    print(f"{label:9}: standardized, lr_find minimum/10 = {lr:.3g}, one-cycle over 10 epochs: "
+          f"{gu.verdict(run, scale=sd_y)}")
+
+# %% [markdown]
+# ## 3 · Warm-up and one-cycle
+#
+# A warm-up starts with a small lr and raises it. The usual warm-up is gradual (a straight line, as in Goyal et
+# al. 2017, or fastai's cosine); the simplest is a step (lr/10 for a while, then the lr). fastai's one-cycle warms
+# up along a cosine over the first quarter of the run and then anneals (fastai also cycles the momentum; plain SGD
+# has none, so that part is left out). Its factor over a 10-epoch run:
+
+# %%
+factor = gu.one_cycle(10, len(x))
+fig, ax = gu.figure(width=6, height=2.4)
+ax.plot(np.arange(1, 10 * len(x) + 1), [factor(e, r) for e in range(1, 11) for r in range(1, len(x) + 1)])
+ax.set_xlabel("update (10 epochs of 29 rows)")
+ax.set_ylabel("lr factor")
+ax.set_yscale("log")
+gu.show(fig)
+
+# %% [markdown]
+# Every schedule on the learner's run, peaking at lr 1e-4. For a run that got below 1, the table shows when, the
+# schedule's lr at that epoch's last row, and the first stability edge of the fit it had reached:
+
+# %%
+schedules = [("step warm-up: lr/10 for 100 epochs", gu.warm_up(100, 0.1), 3000)]
+schedules += [(f"gradual warm-up: lr/10 to lr over {e} epochs", gu.warm_up(e, 0.1, gradual=True), 3000)
+              for e in (100, 500, 750, 1000, 1500)]
+schedules += [(f"one-cycle over {e} epochs", gu.one_cycle(e, len(x)), e) for e in (10, 200, 1000, 2000, 2500, 3000,
+                                                                                  5000)]
+rows = []
+for label, schedule, epochs in schedules:
+    run = gu.train(learners, gu.SGD(1e-4), x, y, epochs, trace="epochs", schedule=schedule)
+    row = {"schedule (peak lr 1e-4)": label, "outcome": gu.verdict(run), "first below 1": "", "lr then": "",
+           "edge of the fit reached": ""}
+    first = gu.epochs_to(run)
+    if first:
+        reached = {name: run.epoch_params[name][first - 1] for name in learners.names}
+        row.update({"first below 1": first, "lr then": f"{1e-4 * schedule(first, len(x)):.3g}",
+                    "edge of the fit reached": f"{gu.stability_edge(learners, reached):.3g}"})
+    rows.append(row)
+pd.DataFrame(rows)
+
+# %% [markdown]
+# The step warm-up survives its 100 quiet epochs (at lr 1e-5 the run would go on to converge, notebook 03) and
+# then diverges in its fourth epoch at 1e-4: the jump changes where the run *is*, not where it is *headed*, and that
+# destination (first edge 2e-5, notebook 03) is as unstable at 1e-4 as before. Short gradual warm-ups diverge
+# too, and so do short one-cycles (2000 epochs or fewer here).
+#
+# Slow ones work. The trace of the 3000-epoch one-cycle shows how:
+
+# %%
+slow_schedule = gu.one_cycle(3000, len(x))
+slow = gu.train(learners, gu.SGD(1e-4), x, y, 3000, trace="epochs", schedule=slow_schedule)
+first = gu.epochs_to(slow)
+print(f"smallest sheet error while the lr rises (epochs 1-750): {np.nanmin(slow.epoch_errors[:750]):.1f}; "
+      f"first below 1 at epoch {first}")
+at = np.array([1, 400, 450, 500, 600, 750, first, 3000])
+pd.DataFrame({"epoch": at, "lr": 1e-4 * slow_schedule(at, len(x)), "sheet error": slow.epoch_errors[at - 1],
+              **{name: slow.epoch_params[name][at - 1] for name in learners.names},
+              "slope w1·w2": (slow.epoch_params["w1"] * slow.epoch_params["w2"])[at - 1]})
+
+# %% [markdown]
+# The run is nowhere near a fit while the lr rises: its sheet error never drops below 80 in those 750 epochs, and
+# around epoch 500 it makes a large excursion (the slope w1·w2 falls below 0.5) that leaves b1 near 10, far from
+# the learner's destination (b1 = 5.4, notebook 03). Only near the peak lr does it get below 1, on a fit with large
+# b1 whose edge is above 1e-4. A slow warm-up carries the run, while it is still far from any fit, into a region
+# where the fits are flatter; the anneal is not needed, as the gradual warm-ups of 750 and 1000 epochs show.
+#
+# The 1500-epoch warm-up shows the limit: it got below 1 while the lr was still rising, on a fit whose edge lies
+# below 1e-4, and left that fit once the rising lr passed its edge. A run settles where it is when it gets close;
+# a schedule helps only if, when that happens, the fit is stable at every lr still to come. (The exact epoch of a
+# divergence can move by a few epochs with the last bits of the arithmetic; whether a run diverges does not.)
+#
+# ## 4 · Gradient clipping
+#
+# `clip_norm` scales each row's gradient, all four weights together, as `torch.nn.utils.clip_grad_norm_` does:
+# by clip_norm / (norm + 1e-6) whenever that is below 1. A clipped step moves the weights by at most lr·clip_norm.
+# The learner's run at lr 1e-4, with how often clipping acts and how far the weights move:
+
+# %%
+rows = []
+for clip in [1.0, 10.0, 100.0, 1000.0]:
+    traced = gu.train(learners, gu.SGD(1e-4), x, y, 2000, trace=True, clip_norm=clip)
+    coefficients = traced.history["clip_coef"].reshape(2000, len(x))
+    steps = np.sqrt(((traced.history["new_theta"] - traced.history["theta"]) ** 2).sum(axis=0))
+    headed_for, _ = gu.destination(traced.params, 3e-6)  # where gentle steps from epoch 2000 would land
+    long = gu.train(learners, gu.SGD(1e-4), x, y, 20_000, trace="epochs", clip_norm=clip)
+    rows.append({"clip norm": clip, "2000 epochs": gu.verdict(traced),
+                 "rows clipped in epoch 2000": int((coefficients[-1] < 1).sum()),
+                 "distance moved in epoch 2000": steps.reshape(2000, len(x))[-1].sum(),
+                 "edge of the fit it heads for": f"{gu.stability_edge(learners, headed_for):.3g}",
+                 "20,000 epochs": gu.verdict(long),
+                 "error over its last 100 epochs": f"{np.nanmin(long.epoch_errors[-100:]):.3g} .. "
+                                                   f"{np.nanmax(long.epoch_errors[-100:]):.3g}"})
+pd.DataFrame(rows)
+
+# %% [markdown]
+# Clipping stops the explosion: no clipped run diverges. It does not by itself make the run converge, and for two
+# different reasons. With clip norm 1 or 10, nearly every row is clipped (the row gradients are in the hundreds
+# and thousands), so the weights move at most 29·lr·clip_norm per epoch (0.0029 or 0.029): that is a cap on the
+# step, and after 2000 epochs the run is still far from any fit. With 100 or 1000 only some rows are clipped, and
+# the runs come closer; but the fits they head for (the edge column: where gentle steps from epoch 2000 would land)
+# are unstable at 1e-4, and the clip only slows the way out. Over 20,000 epochs the clipped dynamics wander to
+# other fits. With clip norm 1000 the run ends on a fit stable at 1e-4 and converges for good. With 10 the verdict
+# says converged (below 1), but its error still swings between 0.6 and 0.8: capped steps cannot settle, they
+# rattle near the fit at a distance set by lr·clip_norm. Clipping is a seat belt, not a destination.
+#
+# ## 5 · Initialization
+#
+# Notebook 04 found the remedy a start can give: put the intercept in the output bias (b2 = 30; setting an output
+# bias to the mean of the targets is common practice). For comparison, random starts in the style of Glorot and
+# He: w1, w2 drawn from N(0, 1) (Glorot's variance 2/(fan_in + fan_out) = 1 for a 1-to-1 layer) or N(0, 2) (He's
+# 2/fan_in, derived for ReLU layers), and PyTorch's default for `nn.Linear` with one input (weights and biases
+# from U(−1, 1)); 100 draws each, on the sheet's data at lr 1e-4 with the biases as drawn (0 for Glorot and He),
+# with b2 = 30 instead, and on standardized data at lr 0.1, the setting these schemes were derived for:
+
+# %%
+rng = np.random.default_rng(0)
+starts = {}
+for label, sd in [("Glorot: w ~ N(0, 1), biases 0", 1.0), ("He: w ~ N(0, 2), biases 0", np.sqrt(2))]:
+    w1, w2 = rng.normal(0, sd, size=(2, 100))
+    starts[label] = {"w1": w1, "b1": np.zeros(100), "w2": w2, "b2": np.zeros(100)}
+w1, b1, w2, b2 = rng.uniform(-1, 1, size=(4, 100))
+starts["PyTorch default: w, b ~ U(-1, 1)"] = {"w1": w1, "b1": b1, "w2": w2, "b2": b2}
+
+
+def count(run, scale=1.0):
+    return f"{int(gu.converged(run, 1 / scale).sum())} of 100 converge, {int(run.diverged.sum())} diverge"
+
+
+rows = [{"start": "the learner's (all 1)",
+         "sheet's data, lr 1e-4": gu.verdict(gu.train(learners, gu.SGD(1e-4), x, y, 3000, trace=False)),
+         "same, b2 = 30": gu.verdict(gu.train(gu.TwoNeuron(b2=30.0), gu.SGD(1e-4), x, y, 3000, trace=False)),
+         "standardized, lr 0.1, 100 epochs": gu.verdict(gu.train(learners, gu.SGD(0.1), xs, ys, 100, trace=False),
+                                                        scale=sd_y)}]
+for label, start in starts.items():
+    rows.append({"start": label,
+                 "sheet's data, lr 1e-4": count(gu.train(gu.TwoNeuron(**start), gu.SGD(1e-4), x, y, 3000,
+                                                         trace=False)),
+                 "same, b2 = 30": count(gu.train(gu.TwoNeuron(**{**start, "b2": 30.0}), gu.SGD(1e-4), x, y, 3000,
+                                                 trace=False)),
+                 "standardized, lr 0.1, 100 epochs": count(gu.train(gu.TwoNeuron(**start), gu.SGD(0.1), xs, ys, 100,
+                                                                    trace=False), sd_y)})
+pd.DataFrame(rows).set_index("start")
+
+# %% [markdown]
+# On the sheet's data, random starts with small biases diverge at lr 1e-4 like the learner's start. The same draws
+# with b2 = 30 often converge, and on standardized data nearly all do. What fails is not random weights: it is a
+# small output bias on targets whose mean is 114, which sends the run towards a sharp destination (notebook 03,
+# section 7). Start the output bias near the targets' mean, or centre the targets.
+#
+# ## 6 · The leaky ReLU
+#
+# The ReLU model dies at the learner's settings (notebook 07): one large step throws w1 negative, h ≤ 0 on every row,
+# and no gradient reaches w1, b1, w2 again. A leaky ReLU passes a slope `leak` for h ≤ 0:
+
+# %%
+rows = []
+for leak in [0.0, 0.01, 0.1]:
+    run = gu.train(gu.TwoNeuron(relu=True, leak=leak), gu.SGD(1e-4), x, y, 5000, trace="epochs")
+    end = {name: run.epoch_params[name][-1] for name in learners.names}
+    active = [int((end["w1"] * x + end["b1"] > 0).sum())]
+    rows.append({"leak": leak, "outcome": gu.verdict(run), "rows with h > 0 at the end": active[0],
+                 "leak·w1·w2 at the end": leak * end["w1"] * end["w2"]})
+pd.DataFrame(rows)
+
+# %% [markdown]
+# With a leak the run converges where the plain ReLU stays a constant, but not because the neuron comes back to
+# life: no row has h > 0 at the end. The model fits y = 2x + 30 entirely through the leaky branch, with slope
+# leak·w1·w2 = 2. A leak keeps the gradient flowing; here it turns the dead neuron into a line with a very small
+# slope per weight, which needs large weights and many epochs.
+#
+# ## 7 · Try it
+#
+# The learner's model with every remedy as a control: the lr (log scale), the data (the sheet's or standardized),
+# the clip norm, the schedule, the output bias's start, and the neuron (linear, ReLU, leaky). Left: the sheet error
+# per epoch over 3000 epochs (on the sheet's scale); middle and right: the first three epochs row by row, with the
+# stability meter. The line above the plots gives the verdict.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+gu.explore_remedies()
+
+# %% [markdown]
+# ## 8 · Summary table
+#
+# Every remedy on the three models, from the sheet's starts (line: a = b = 1; 2 neurons: every weight 1), 3000
+# epochs, judged by convergence on the sheet's scale (the final sheet error is the last epoch's; NaN where the run
+# diverged). The lr is 1e-4 except where the remedy sets it.
+
+# %%
+models = {"line": lambda **o: gu.Linear(**({"b": 30.0} if o.get("b2") else {})),
+          "2 neurons": lambda **o: gu.TwoNeuron(b2=o.get("b2") or 1.0),
+          "2 neurons, ReLU": lambda **o: gu.TwoNeuron(b2=o.get("b2") or 1.0, relu=True, leak=o.get("leak", 0.0))}
+remedies = {
+    "none (the sheet's settings)": {},
+    "standardized data, lr 0.1": {"standardized": True, "lr": 0.1},
+    "lr_find minimum/10 (sheet's data)": {"lr_find": True},
+    "step warm-up: lr/10 for 100 epochs": {"schedule": gu.warm_up(100, 0.1)},
+    "gradual warm-up: lr/10 to lr over 1000 epochs": {"schedule": gu.warm_up(1000, 0.1, gradual=True)},
+    "one-cycle over the run (3000 epochs)": {"schedule": gu.one_cycle(3000, len(x))},
+    "clip norm 1000": {"clip_norm": 1000.0},
+    "intercept in the bias (b2 = 30; line: b = 30)": {"b2": 30.0},
+    "leaky ReLU 0.01": {"leak": 0.01},
+}
+table = []
+for remedy, options in remedies.items():
+    for name, make in models.items():
+        if "leak" in options and name != "2 neurons, ReLU":
+            continue  # a leak is a remedy for the ReLU only
+        model = make(**options)
+        inputs, targets, scale = (xs, ys, sd_y) if options.get("standardized") else (x, y, 1.0)
+        lr = options.get("lr", 1e-4)
+        if options.get("lr_find"):
+            lr = gu.lr_find(model, x, y).suggestions["minimum/10"]
+        run = gu.train(model, gu.SGD(lr), inputs, targets, 3000, trace=False,
+                       clip_norm=options.get("clip_norm"), schedule=options.get("schedule"))
+        table.append({"remedy": remedy, "model": name, "lr": lr, "after 3000 epochs": gu.verdict(run, scale=scale),
+                      "final sheet error": run.final_errors * scale})
+summary = pd.DataFrame(table).set_index(["remedy", "model"])
+summary
+
+# %% [markdown]
+# On the learner's model (the rows "2 neurons"), what works either changes the data (**standardizing**: 2 epochs at a
+# large lr) or brings the run to a flat destination: **b2 = 30**, a **slow warm-up** (gradual over 1000 epochs, or
+# one-cycle over 3000), or **a smaller lr** (`lr_find`'s). The step warm-up fails because the destination is
+# unchanged; clip norm 1000 prevents the explosion but does not converge within 3000 epochs.
+#
+# For the line (the rows "line") the sheet's settings already converge, slowly, and two remedies make it worse:
+# `lr_find`'s smaller lr and one-cycle's anneal both leave it crawling along its flat intercept direction after 3000
+# epochs. What makes the line fast is standardizing, or a start near its intercept.
+#
+# The ReLU model matches the linear 2-neuron model wherever its neuron stays active on every row (the slow
+# schedules, clipping, b2 = 30: the same epochs). Where the plain model dies (the sheet's settings, the step
+# warm-up) it is stuck on a constant, and the leak revives the training, not the neuron.
+#
+# ## Summary
+#
+# - Standardizing x and y shrinks K about 1,800 times and the linear model's condition number to 1: both models
+#   converge within a few epochs for lr from 0.03 to 0.2, and the fit maps back to y = 2x + 30. The 2-neuron model
+#   keeps a lower ceiling.
+# - `lr_find` reads the sharpest direction. On the sheet's data its suggestions let the 2-neuron model converge,
+#   slowly, and leave the line crawling. fastai's whole recipe (standardized data, `lr_find`, one-cycle) converges
+#   within 6 epochs for both.
+# - A step warm-up changes the path, not the destination: the learner's run still diverges. A slow warm-up
+#   (gradual over 750 or 1000 epochs, or a one-cycle of 2500 epochs or more) carries the run, while it is still far
+#   from a fit, to flatter fits, and it converges at lr 1e-4. A run settles on the fit it reaches; if the lr then
+#   rises past that fit's edge, it leaves.
+# - Clipping stops the explosion. A small clip norm caps the step; a large one leaves the destination unstable.
+# - Random starts with zero biases diverge on the sheet's data; the same draws with b2 = 30 converge half the time
+#   or more, and on standardized data nearly always. The output bias decides, not the randomness.
+# - A leak lets the ReLU model converge, through its negative branch.
+#
+# ## Exercises
+#
+# **1.** Clip a gradient as `torch.nn.utils.clip_grad_norm_` does.
+
+# %%
+def clip_grad(grad, max_norm):
+    # return the clipped gradient (a list or array)
+    return None
+
+gu.check_clip_grad(clip_grad)
+
+# %% [markdown]
+# **2.** Map a line fitted on standardized data back to the original scale.
+
+# %%
+def unstandardize(slope, intercept, mean_x, sd_x, mean_y, sd_y):
+    # return a, b
+    return None
+
+gu.check_unstandardize(unstandardize)
+
+# %% [markdown]
+# ## Questions
+#
+# 1. Standardizing changes the units of the learning rate. What lr on the sheet's data corresponds to lr 0.1 on
+#    standardized data for the linear model's slope?
+# 2. Why does a step warm-up that reaches exactly the same weights as a slow run (lr 1e-5 for 100 epochs) fail at
+#    1e-4 where that slow run, continued at 1e-5, converges?
+# 3. The gradual warm-up over 1500 epochs got below 1 and then diverged. What would the fit it reached need for the
+#    run to survive the rest of the warm-up? (Compare the last column of the schedule table with 1e-4.)
+# 4. Clip norm 10 "converges" over 20,000 epochs, yet its error never settles. Why can a run whose every step is
+#    clipped not come to rest on a fit?
+# 5. fastai's `fit_one_cycle` also cycles the momentum. Would the sheet's damped momentum help here? (Notebook 05.)
+# 6. With a leak of 0.01 the fit needs leak·w1·w2 = 2. What does that say about the size of the weights, and about
+#    the learning rate the leaky branch can take?
