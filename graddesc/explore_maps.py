@@ -4,13 +4,14 @@ Each move recomputes with the compiled sweeps (kernels.py): a map of 14,641 star
 up to 20,000 epochs with its weights after every epoch.
 """
 import functools
+import threading
 
 import numpy as np
 
 from .data import load_data
 from .engine import train
 from .epoch_map import stability_edge
-from .explorer import Explorer, lr_slider, number_slider
+from .explorer import Explorer, lr_slider, number_slider, slider_grid
 from .fits import balance, balance_curve, fits_plane
 from .models import TwoNeuron
 from .optimizers import SGD
@@ -21,9 +22,57 @@ PLANE_B1, PLANE_W2 = np.linspace(-2, 12, 90), np.linspace(0.25, 7, 90)
 GENTLE_LR = 3e-6  # small enough that the all-ones start keeps w1^2 + b1^2 - w2^2 within a few units of 1
 
 
-def explore_convergence_map(epochs=500):
+MAP_PICTURES = {}  # (lr, b1, b2, epochs) -> (RGBA pixels as bytes 0-255, readout): what a slider move redraws
+_pictures_lock = threading.Lock()
+
+
+def map_picture(lr, b1, b2, epochs):
+    """The convergence map's pixels and readout at these settings, computed once: a map takes tens of
+    milliseconds, a redraw from the cache almost nothing. The lr is keyed to 10 digits, so the slider's value and
+    the same point of its grid computed here meet in one entry."""
+    key = (float(f"{lr:.10g}"), float(b1), float(b2), int(epochs))
+    picture = MAP_PICTURES.get(key)
+    if picture is None:
+        result = convergence_map(key[0], epochs, b1=b1, b2=b2)
+        picture = (np.round(convergence_colours(result) * 255).astype(np.uint8), result.describe())
+        with _pictures_lock:
+            if len(MAP_PICTURES) >= 512:  # about 60 kB each
+                MAP_PICTURES.pop(next(iter(MAP_PICTURES)))
+            MAP_PICTURES[key] = picture
+    return picture
+
+
+def prefetch_lr_row(controls, epochs):
+    """A background thread that computes the map at every lr of the slider's grid, nearest to the slider first, for
+    the current b1 and b2 (again whenever they change), so that dragging the lr slider finds them ready. The
+    compiled sweeps release Python's lock: the notebook stays responsive meanwhile."""
+    grid = slider_grid(controls["lr"])
+    wake = threading.Event()
+
+    def next_missing():
+        lr, b1, b2 = (controls[name].value for name in ("lr", "b1", "b2"))
+        for candidate in sorted(grid, key=lambda value: abs(np.log(value / lr))):
+            if (float(f"{candidate:.10g}"), float(b1), float(b2), int(epochs)) not in MAP_PICTURES:
+                return candidate, b1, b2
+        return None
+
+    def work():
+        while True:
+            wake.wait()
+            wake.clear()
+            while (missing := next_missing()) is not None:
+                map_picture(*missing, epochs)
+
+    for control in controls.values():
+        control.observe(lambda change: wake.set(), names="value")
+    threading.Thread(target=work, name="graddesc-map-prefetch", daemon=True).start()
+    wake.set()
+
+
+def explore_convergence_map(epochs=500, prefetch=True):
     """04: every start of a 121 x 121 grid of (w1, w2) trained for `epochs` epochs and classified (converged,
-    diverged, still training, stuck), redrawn while the lr slider is dragged; b1, b2 redraw on release."""
+    diverged, still training, stuck), redrawn while the lr slider is dragged; b1, b2 redraw on release. With an
+    interactive canvas (ipympl) and prefetch=True, the maps of the whole lr row are computed in the background."""
     controls = {"lr": lr_slider(5e-5, -5, -3.7, 0.05),
                 "b1": number_slider("b1", 0.0, -3.0, 3.0, 0.5, continuous=False),
                 "b2": number_slider("b2", 0.0, 0.0, 30.0, 5.0, continuous=False)}
@@ -34,15 +83,15 @@ def explore_convergence_map(epochs=500):
         image.set_animated(True)
         ax.set_title(f"2 neurons, SGD, {epochs} epochs: converged = sheet error < 1", fontsize=10)
 
-        def redraw(result):
-            image.set_data(convergence_colours(result))
+        def redraw(picture):
+            image.set_data(picture[0])
         return redraw
 
-    def compute(lr, b1, b2):
-        return convergence_map(lr, epochs, b1=b1, b2=b2)
-
-    return Explorer("04 convergence map", controls, build, compute, lambda result: result.describe(), width=7.0,
-                    height=4.4)
+    explorer = Explorer("04 convergence map", controls, build, lambda lr, b1, b2: map_picture(lr, b1, b2, epochs),
+                        lambda picture: picture[1], width=7.0, height=4.4)
+    if prefetch and explorer.interactive:
+        prefetch_lr_row(controls, epochs)
+    return explorer
 
 
 @functools.lru_cache(maxsize=1)

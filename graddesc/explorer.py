@@ -52,7 +52,8 @@ class Explorer:
         self.banner = self.fig.suptitle("", fontsize=9, wrap=True)
         self.redraw = build(self.fig)
         # lay out once, with room for the readout: two lines' worth, or the first readout if it is longer...
-        first = self._settings() + describe(compute(**self.values()))
+        self.result = compute(**self.values())
+        first = self._settings() + describe(self.result)
         self.banner.set_text(max(first, "diverged at epoch 10, row 29 | " * 3, key=len) + " " * 12)
         # (not canvas.draw(): an ipympl canvas drawn before it is displayed stays 0 x 0 pixels in JupyterLab)
         self.fig.draw_without_rendering()
@@ -74,7 +75,7 @@ class Explorer:
                                                 tooltip="write this experiment as a spreadsheet with live formulas")
             self.export_link = widgets.HTML()
             self.export_button.on_click(lambda _: self.export())
-        self.refresh()
+        self.refresh(self.result)  # the first computation, already made for the layout
 
     def export(self, folder="."):
         """Write the current experiment as a workbook next to the notebook; returns its path."""
@@ -92,15 +93,22 @@ class Explorer:
     def values(self):
         return {key: control.value for key, control in self.controls.items()}
 
+    @property
+    def interactive(self):
+        """True where the figure is a live ipympl canvas (JupyterLab), False on a static backend (tests, Agg)."""
+        import ipywidgets as widgets
+
+        return isinstance(self.fig.canvas, widgets.DOMWidget)
+
     def _changed(self, change):
         self.refresh()
 
-    def refresh(self):
-        """Recompute once, update every panel and the readout, and ask the canvas to redraw."""
+    def refresh(self, result=None):
+        """Recompute once (unless given the result), update every panel and the readout, ask the canvas to redraw."""
         import html
 
         limits = self._limits()
-        self.result = self.compute(**self.values())
+        self.result = self.compute(**self.values()) if result is None else result
         self.redraw(self.result)
         self.text = self._settings() + self.describe(self.result)
         self.readout.value = f"<b>{html.escape(self.text)}</b>"
@@ -147,7 +155,7 @@ class Explorer:
         if self.export_button is not None:
             controls = widgets.HBox([controls, widgets.VBox([self.export_button, self.export_link])])
         children = [controls, self.readout]
-        if isinstance(self.fig.canvas, widgets.DOMWidget):  # ipympl: the live canvas
+        if self.interactive:  # ipympl: the live canvas
             children.append(self.fig.canvas)
         return widgets.VBox(children)
 

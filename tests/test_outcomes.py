@@ -87,8 +87,34 @@ def test_the_explorer_slider_grid_is_the_one_tested():
     lr = explorer.controls["lr"]
     np.testing.assert_allclose(10 ** np.arange(lr.min, lr.max + 1e-9, lr.step), LR_GRID)
     assert lr.continuous_update  # redrawn while dragging
-    assert explorer.result.run.shape == (121, 121) and explorer.result.outcome.size == 14641
-    assert explorer.result.epochs == 500 >= 300
+    pixels, text = explorer.result
+    full = gu.convergence_map(lr.value, 500)
+    assert pixels.shape == (121, 121, 4) and full.outcome.size == 14641 and MAP == 500 >= 300
+    assert text == full.describe() and text in explorer.text
+    np.testing.assert_array_equal(pixels, np.round(gu.convergence_colours(full) * 255))
+
+
+def test_the_map_row_is_prefetched_and_follows_b1_and_b2():
+    import time
+
+    from graddesc import explore_maps
+
+    explorer = gu.explore_convergence_map(epochs=20, prefetch=False)  # a static canvas: nothing in the background
+    controls = explorer.controls
+    explore_maps.prefetch_lr_row(controls, 20)
+
+    def row_ready(b1, b2):
+        keys = {(float(f"{lr:.10g}"), b1, b2, 20) for lr in LR_GRID}
+        deadline = time.monotonic() + 60
+        while not keys <= explore_maps.MAP_PICTURES.keys() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return keys <= explore_maps.MAP_PICTURES.keys()
+
+    assert row_ready(0.0, 0.0)
+    controls["b2"].value = 30.0
+    assert row_ready(0.0, 30.0)
+    pixels, text = explore_maps.map_picture(LR_GRID[-1], 0.0, 30.0, 20)  # from the cache, as the direct computation
+    assert text == gu.convergence_map(float(f"{LR_GRID[-1]:.10g}"), 20, b2=30.0).describe()
 
 
 @pytest.mark.parametrize("call, message", [
