@@ -6,6 +6,7 @@ and check that the figure's pixels change within 2 s and the readout changes wit
 interactive proves the check can fail. Screenshots go to artifacts/browser/ (not committed); key-press-to-pixels
 medians are printed at the end of the run.
 """
+import contextlib
 import json
 import re
 import statistics
@@ -61,12 +62,25 @@ def expected_interactives(name):
     return len(re.findall(r"gu\.explore_\w+\(", code))
 
 
+@contextlib.contextmanager
+def notebook_page(lab, browser, path_or_name):
+    """A fresh page with the notebook open and run; the page closed and the kernels shut down afterwards."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        labdriver.open_and_run_all(page, lab, path_or_name)
+        yield page
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+
+
 def measure_latency(page, output, browser, name):
-    """Median key press to new pixels over LATENCY_PRESSES presses on the interactive's first slider."""
+    """Median key press to new pixels over LATENCY_PRESSES presses on the interactive's first slider, each press
+    one step further (a new value, never one computed before in this session)."""
     output.scroll_into_view_if_needed()
     times = []
-    for k in range(LATENCY_PRESSES):
-        changed_after, _, _ = labdriver.press_and_watch(page, output, "ArrowLeft" if k % 2 else "ArrowRight")
+    for _ in range(LATENCY_PRESSES):
+        changed_after, _, _ = labdriver.press_and_watch(page, output, "ArrowRight")
         if changed_after is not None:
             times.append(changed_after * 1000)
     assert times, "no key press changed the figure"
@@ -75,9 +89,7 @@ def measure_latency(page, output, browser, name):
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_and_every_interactive_responds(lab, browser, name):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        labdriver.open_and_run_all(page, lab, name)
+    with notebook_page(lab, browser, name) as page:
         assert labdriver.problems(page) == []
         outputs = labdriver.interactives(page)
         assert outputs.count() == expected_interactives(name)
@@ -92,34 +104,21 @@ def test_notebook_runs_and_every_interactive_responds(lab, browser, name):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{Path(name).stem}.png"))
         assert labdriver.problems(page) == []
-    finally:
-        page.close()
-        lab.shutdown_kernels()
 
 
 def test_a_plot_that_ignores_its_slider_is_caught(lab, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        labdriver.open_and_run_all(page, lab, BROKEN.name)
+    with notebook_page(lab, browser, BROKEN.name) as page:
         output = labdriver.interactives(page).nth(0)
         labdriver.wait_for_canvas(output)
         changed_after, before, after = labdriver.press_and_watch(page, output)
         assert changed_after is None and after == before
         assert output.locator(".noUi-handle").first.get_attribute("aria-valuenow") != "-4.0"  # the slider did move
-    finally:
-        page.close()
-        lab.shutdown_kernels()
 
 
 def test_a_one_line_update_for_comparison(lab, browser):
     """The baseline the convergence map's latency is reported against: the same machinery moving one line."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        labdriver.open_and_run_all(page, lab, ONE_LINE.name)
+    with notebook_page(lab, browser, ONE_LINE.name) as page:
         output = labdriver.interactives(page).nth(0)
         labdriver.wait_for_canvas(output)
         measure_latency(page, output, browser, ONE_LINE.name)
         assert labdriver.problems(page) == []
-    finally:
-        page.close()
-        lab.shutdown_kernels()

@@ -773,25 +773,81 @@ def test_random_starts_fail_through_the_output_bias_not_the_randomness():
         assert raw.diverged.all()
         found.append((int(gu.converged(bias).sum()), int(gu.converged(scaled, 1 / Y.std()).sum())))
     assert found == [(62, 100), (50, 94), (45, 100)]
+    for start in starts:  # the output bias at the targets' mean is no help on uncentred x
+        assert gu.train(gu.TwoNeuron(**{**start, "b2": Y.mean()}), gu.SGD(1e-4), X, Y, 3000, trace=False).diverged.all()
 
 
-def test_slow_warm_ups_converge_and_quick_ones_diverge():
-    outcomes = {}
-    for epochs in [100, 500, 750, 1000, 1500]:
-        run = gu.train(TWO, gu.SGD(1e-4), X, Y, 3000, trace="epochs", schedule=gu.warm_up(epochs, 0.1, gradual=True))
-        outcomes[epochs] = run
-    assert outcomes[100].diverged and outcomes[500].diverged
-    assert (gu.epochs_to(outcomes[750]), gu.epochs_to(outcomes[1000])) == (666, 775)
-    assert gu.converged(outcomes[750]) and gu.converged(outcomes[1000])
-    late = outcomes[1500]  # below 1 while the lr still rises, on a fit it leaves once the lr passes its edge
-    first = gu.epochs_to(late)
+def test_a_band_of_output_biases_around_the_intercept_works():
+    found = {b2: gu.train(gu.TwoNeuron(b2=b2), gu.SGD(1e-4), X, Y, 3000, trace=False) for b2 in
+             [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 80.0, Y.mean()]}
+    assert [b2 for b2, run in found.items() if gu.converged(run)] == [30.0, 40.0, 50.0]
+    assert all(found[b2].diverged for b2 in [0.0, 10.0, 20.0]) and found[Y.mean()].diverged_at == (441, 6)
+    assert not found[60.0].diverged and not found[80.0].diverged
+
+
+def settled_at_1e4(run):
+    """09's classes: diverged, still training, converged on a fit stable at 1e-4, or on one unstable there."""
+    if run.diverged_at:
+        return "diverged"
+    if not gu.converged(run):
+        return "training"
+    return "stable" if gu.epoch_map_radius(TWO, run.params, 1e-4) <= 1 else "unstable"
+
+
+def test_warm_ups_work_only_in_windows_of_length():
+    found = {}
+    for length in range(50, 3001, 50):
+        run = gu.train(TWO, gu.SGD(1e-4), X, Y, max(3000, length + 1000), trace=False,
+                       schedule=gu.warm_up(length, 0.1, gradual=True))
+        found.setdefault(settled_at_1e4(run), []).append(length)
+    assert found["stable"] == list(range(750, 1051, 50)) + list(range(2150, 2301, 50))
+    assert len(found["unstable"]) == 17 and found["training"] == [1200]
+    assert all(length in found["diverged"] for length in [50, 500, 700, 1500, 2000, 3000])
+    cycles = {}
+    for length in list(range(500, 5001, 250)) + [6000, 7000, 8000, 9000, 10_000, 12_000, 15_000, 20_000]:
+        run = gu.train(TWO, gu.SGD(1e-4), X, Y, length, trace=False, schedule=gu.one_cycle(length, len(X)))
+        cycles.setdefault(settled_at_1e4(run), []).append(length)
+    assert cycles["stable"] == list(range(2500, 5001, 250)) + [6000, 15_000]
+    assert cycles["unstable"] == [7000, 8000, 9000]
+    assert cycles["diverged"] == list(range(500, 2251, 250)) + [10_000, 12_000, 20_000]
+
+
+def test_runs_converged_on_unstable_fits_leave_when_nudged():
+    after = []
+    for length in [1100, 1150, 1550, 1800, 2800]:
+        run = gu.train(TWO, gu.SGD(1e-4), X, Y, length + 1000, trace=False,
+                       schedule=gu.warm_up(length, 0.1, gradual=True))
+        assert settled_at_1e4(run) == "unstable"
+        nudged = dict(run.params, b2=run.params["b2"] + 1e-9)
+        after.append(settled_at_1e4(gu.train(gu.TwoNeuron(**nudged), gu.SGD(1e-4), X, Y, 3000, trace=False)))
+    assert after == ["unstable", "training", "diverged", "diverged", "diverged"]
+
+
+def test_near_the_windows_borders_the_last_bits_decide():
+    for length, converges_below, converges_above in [(500, True, False), (1500, False, True)]:
+        outcomes = [gu.converged(gu.train(gu.TwoNeuron(w1=1.0 + shift), gu.SGD(1e-4), X, Y, 3000, trace=False,
+                                          schedule=gu.warm_up(length, 0.1, gradual=True)))
+                    for shift in (-1e-15, 0.0, 1e-15)]
+        assert outcomes == [converges_below, False, converges_above]
+    late = gu.train(TWO, gu.SGD(1e-4), X, Y, 3000, trace="epochs", schedule=gu.warm_up(1500, 0.1, gradual=True))
+    first = gu.epochs_to(late)  # below 1 while the lr still rises, on a fit it leaves once the lr passes its edge
     reached = {n: late.epoch_params[n][first - 1] for n in TWO.names}
     lr_then = 1e-4 * gu.warm_up(1500, 0.1, gradual=True)(first, len(X))
-    assert first == 1068 and late.diverged_at[0] > 1500
+    assert first == 1068 and late.diverged_at == (1508, 27)
     assert lr_then < gu.stability_edge(TWO, reached) < 1e-4
-    for epochs, converges in [(1000, False), (2000, False), (2500, True), (3000, True)]:
-        run = gu.train(TWO, gu.SGD(1e-4), X, Y, epochs, trace=False, schedule=gu.one_cycle(epochs, len(X)))
-        assert gu.converged(run) == converges and bool(run.diverged) != converges
+
+
+def test_clipping_has_three_regimes():
+    norms = np.geomspace(1, 1e7, 57)
+    found = [settled_at_1e4(gu.train(TWO, gu.SGD(1e-4), X, Y, 3000, trace=False, clip_norm=norm)) for norm in norms]
+    found = np.array(found)
+    assert (found[norms < 2000] == "training").all()
+    assert (found[norms > 1.2e6] == "diverged").all() and "diverged" not in found[norms < 1.2e6]
+    middle = (norms > 2000) & (norms < 1.2e6)
+    assert (found[middle] == "stable").sum() == 17 and "unstable" not in found
+    needed = [gu.epochs_to(gu.train(TWO, gu.SGD(1e-4), X, Y, 3000, trace=False, clip_norm=norm))
+              for norm in norms[found == "stable"]]
+    assert (min(needed), max(needed)) == (204, 2600)
 
 
 def test_the_slow_one_cycle_is_far_from_any_fit_while_its_lr_rises():
@@ -815,10 +871,16 @@ def test_clipping_caps_the_step_or_leaves_the_destination_unstable():
     rattling = gu.train(TWO, gu.SGD(1e-4), X, Y, 20_000, trace=False, clip_norm=10.0)
     assert gu.converged(rattling) and 0.6 < np.min(rattling.epoch_errors[-100:]) < np.max(
         rattling.epoch_errors[-100:]) < 0.8
+    near, _ = gu.destination(rattling.params, 3e-6)  # near the learner's sharp destination, not capped everywhere
+    assert gu.stability_edge(TWO, near) == pytest.approx(1.62e-5, rel=5e-3)
+    after = gu.train(gu.TwoNeuron(**rattling.params), gu.SGD(1e-4), X, Y, 1, trace=True, clip_norm=10.0)
+    assert int((after.history["clip_coef"] < 1).sum()) == 16
 
 
 def test_a_leak_converges_through_the_negative_branch():
-    for leak, epochs in [(0.01, 2563), (0.1, 1225)]:
+    for leak in [0.2, 0.3]:
+        assert gu.train(gu.TwoNeuron(relu=True, leak=leak), gu.SGD(1e-4), X, Y, 5000, trace=False).diverged_at[0] == 1
+    for leak, epochs in [(0.001, 2523), (0.01, 2563), (0.1, 1225)]:
         run = gu.train(gu.TwoNeuron(relu=True, leak=leak), gu.SGD(1e-4), X, Y, 5000, trace=False)
         assert gu.epochs_to(run) == epochs and gu.converged(run)
         assert (run.params["w1"] * X + run.params["b1"] <= 0).all()  # no row active: the neuron is still "dead"
@@ -839,10 +901,12 @@ def test_lr_find_helps_the_two_neurons_hurts_the_line_and_fastais_recipe_is_fast
     needed = {label: gu.epochs_to(gu.train(model, gu.SGD(valley[label]), xs, ys, 3000, trace=False), 1 / sd)
               for label, model in [("line", LINE), ("two", TWO)]}
     assert needed == {"line": 119, "two": 261}
-    for model, epochs in [(LINE, 3), (TWO, 6)]:
-        lr = gu.lr_find(model, xs, ys).suggestions["minimum/10"]
-        run = gu.train(model, gu.SGD(lr), xs, ys, 10, trace=False, schedule=gu.one_cycle(10, len(X)))
+    for model, epochs, valley_error in [(LINE, 3, 231), (TWO, 6, 475)]:
+        found = gu.lr_find(model, xs, ys).suggestions
+        run = gu.train(model, gu.SGD(found["minimum/10"]), xs, ys, 10, trace=False, schedule=gu.one_cycle(10, len(X)))
         assert gu.converged(run, 1 / sd) and gu.epochs_to(run, 1 / sd) == epochs
+        run = gu.train(model, gu.SGD(found["valley"]), xs, ys, 10, trace=False, schedule=gu.one_cycle(10, len(X)))
+        assert not gu.converged(run, 1 / sd) and round(run.final_errors * sd) == valley_error
     linear_k = gu.row_curvature(LINE, {"a": 1.0, "b": 1.0}, X).max() / gu.row_curvature(LINE, {"a": 1.0, "b": 1.0},
                                                                                         xs).max()
     assert round(linear_k) == 1834

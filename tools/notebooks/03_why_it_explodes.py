@@ -111,7 +111,8 @@ pd.DataFrame(rows)
 # exact formula matches the measured factor in every row.
 #
 # `gu.stability_meter(run)` computes lr·K for every row of a run, with the weights in use at that row: the
-# *linearised* warning light, exact when lr·|r| is small. The learner's run:
+# *linearised* warning light, accurate when lr·|r|·|x| is small (the neglected term is of that size relative to
+# lr·K). The learner's run:
 
 # %%
 meter = gu.stability_meter(learner)[0]  # epoch 1: lr·K per row

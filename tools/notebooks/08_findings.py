@@ -80,9 +80,11 @@ start_w1, start_w2 = np.meshgrid(b2_map.w1, b2_map.w2, indexing="ij")
 exceptions = edges <= 1e-4
 for w1, w2, edge, *weights in zip(start_w1[done][exceptions], start_w2[done][exceptions], edges[exceptions],
                                   *(reached[name][exceptions] for name in two.names)):
-    if np.abs(w2 * w1 * x + 30.0 - y).max() < 1e-9:
-        print(f"  start ({w1:+.2f}, {w2:+.2f}): first edge {edge:.3g}; it starts on an exact fit (every residual "
-              f"below 1e-9), so it hardly moves")
+    residual = np.abs(w2 * w1 * x + 30.0 - y).max()
+    if residual < 1e-9:
+        print(f"  start ({w1:+.2f}, {w2:+.2f}): first edge {edge:.3g}, radius at 1e-4 "
+              f"{gu.epoch_map_radius(two, dict(zip(two.names, weights)), 1e-4):.1f}; it starts on an exact fit "
+              f"(largest residual {residual:.0e})")
         continue
     landing, _ = gu.destination(dict(zip(two.names, weights)), 1e-4, tol=1e-9)  # where it settles at 1e-4
     windows = gu.stability_edges(two, landing)
@@ -90,10 +92,11 @@ for w1, w2, edge, *weights in zip(start_w1[done][exceptions], start_w2[done][exc
           + ", ".join(f"{a:.4g}..{b:.4g}" for a, b in windows[1:]))
 
 # %% [markdown]
-# Nearly all of them land on fits that are stable just above 1e-4. The exceptions are grid points that lie exactly
-# on an unstable fit (w1·w2 = 2), where every residual is 0 or nearly so and the instability has nothing to grow
-# from, and a few runs that settle in a narrow window of stability above their fit's first edge (notebook 03,
-# section 3).
+# Nearly all of them land on fits that are stable just above 1e-4. The exceptions are grid points that lie on an
+# unstable fit (w1·w2 = 2) from the start, with residuals of exactly 0 (nothing to amplify) or about 1e-13: exact
+# arithmetic would grow those by the radius every epoch, to the size of the data within 20 epochs, but every
+# update rounds to zero and they stay put (notebook 09 shows runs that end up in the same state). And a few runs
+# settle in a narrow window of stability above their fit's first edge (notebook 03, section 3).
 #
 # With the learner's finite differences the same start survives but does not converge: a forward difference with
 # step s is biased by s·(d pred/d weight)², which does not vanish at a fit, so the learner's "gradient" keeps
@@ -165,8 +168,8 @@ race
 # The answer has a band in it. The linear model's fastest run (about 150 epochs) sits in the narrow window of
 # stability above its first edge (notebook 03); below that edge its best is about 530 epochs. The 2-neuron model's
 # best is about 330 epochs: faster than the line's main band, for learning rates between about 1.8e-5 and 6.7e-5,
-# and slower than the line's best overall. Above about 6.7e-5 it converges only sporadically, at learning rates
-# whose outcome depends on the last bits of the arithmetic (notebook 03, section 6).
+# and slower than the line's best overall. On this grid it converges at no lr above 6.72e-5; notebook 03's finer
+# scan finds scattered islands up to about 7.2e-5, whose outcome depends on the last bits of the arithmetic.
 #
 # What the second neuron speeds up is the intercept, not the slope. Both models at the 2-neuron model's best lr:
 
