@@ -165,9 +165,10 @@ print(f"a straight line through epochs 2 and 3 would say {straight:,.0f}: "
 #
 # ## The path through (a, b)
 #
-# Left: the error surface as contour lines, the two directions through the fit (orange: steep, mostly a; dashed black:
-# flat, mostly b), and the path of the run above, one dot per epoch until its error is below 1. Right: the first epoch, row by row,
-# zoomed in: the slope is found in a few rows, rattling back and forth across the steep direction.
+# Left: the error surface as contour lines, the two directions through the fit (orange: steep, mostly a; dashed
+# black: flat, mostly b), and the path of the run above, one dot per epoch until its error is below 1. Right: the
+# first epoch, row by row, zoomed in: the slope is found in a few rows, rattling back and forth across the steep
+# direction.
 
 # %%
 fig, (ax_long, ax_first) = gu.figure(2, width=10, height=3.6)
