@@ -14,7 +14,7 @@ per file, each read top to bottom. The words the notebooks use, and the file tha
     curvature K, the meter       stability.py    lr*K per row; what one step does to a row's residual
     epoch map, edges             epoch_map.py    stable learning rates of a fit, found by scanning
     exact fits, destination      fits.py         the family of fits, what small steps conserve, where runs land
-    converged, epochs_to, maps   outcomes.py     what became of many runs: convergence maps, survival, race
+    converged, verdict, settled  outcomes.py     what became of runs: convergence maps, survival, race
     one_cycle, warm_up           schedules.py    lr schedules; lr_find.py: fastai's range test
     conventions                  conventions.py  sheet vs PyTorch vs fastai; stability bounds in lr*K
     export_xlsx                  export.py       any run as a workbook with live formulas
@@ -43,8 +43,9 @@ from graddesc.interactives import (EXPLORERS, explore_adaptive, explore_converge
 from graddesc.lr_find import LRFind, lr_find
 from graddesc.models import Linear, Model, TwoNeuron
 from graddesc.optimizers import CONVENTIONS, SGD, Adam, Momentum, Optimizer, RMSProp, ema
-from graddesc.outcomes import (OUTCOMES, RACE_OPTIMIZERS, ConvergenceMap, active_rows, classify, constant_model,
-                               convergence_map, converged, epochs_to, race, survival_counts, verdict)
+from graddesc.outcomes import (OUTCOMES, RACE_OPTIMIZERS, SETTLED, ConvergenceMap, active_rows, classify,
+                               constant_model, convergence_map, converged, epochs_to, race, settled, survival_counts,
+                               verdict)
 from graddesc.plots import (MeterLine, PathLines, RowErrorLines, convergence_colours, displayable,
                             draw_convergence_map, epoch_error_line, epochs_until_divergence, figure, loss_grid,
                             path_of, plot_contour, row_axis, rows_from_1, show, until_divergence)

@@ -12,10 +12,10 @@ from .data import load_data
 from .engine import train
 from .epoch_map import stability_edge
 from .explorer import Explorer, lr_slider, number_slider, slider_grid
-from .fits import balance, balance_curve, fits_plane
+from .fits import balance, balance_curve, destination, fits_plane
 from .models import TwoNeuron
 from .optimizers import SGD
-from .outcomes import convergence_map, converged, epochs_to
+from .outcomes import convergence_map, converged, epochs_to, verdict
 from .plots import clip_path, convergence_colours, draw_convergence_map
 
 PLANE_B1, PLANE_W2 = np.linspace(-2, 12, 90), np.linspace(0.25, 7, 90)
@@ -104,9 +104,8 @@ def plane_edges():
 @functools.lru_cache(maxsize=256)
 def headed_for(w1, b1, w2, b2, epochs=20_000):
     """Where tiny steps (lr GENTLE_LR) from this start land: a dict of weights, or None if they do not converge."""
-    x, y = load_data()
-    run = train(TwoNeuron(w1, b1, w2, b2), SGD(GENTLE_LR), x, y, epochs, trace=False, stop_below=1e-3)
-    return run.params if converged(run) else None
+    params, run = destination({"w1": w1, "b1": b1, "w2": w2, "b2": b2}, GENTLE_LR, epochs=epochs, tol=1e-3)
+    return params if converged(run) else None
 
 
 def explore_destination(max_epochs=20_000):
@@ -182,10 +181,8 @@ def explore_destination(max_epochs=20_000):
 
     def describe(result):
         run, lr, _ = result
-        if run.diverged_at:
-            return run.divergence_message()
         if not converged(run):
-            return f"still training after {run.epochs} epochs (sheet error {run.final_errors:.3g})"
+            return verdict(run)
         fit = run.params
         edge = stability_edge(TwoNeuron(), fit)
         return (f"converged (error < 1 from epoch {epochs_to(run)}) to w1 {fit['w1']:.2f}, b1 {fit['b1']:.2f}, "

@@ -10,7 +10,7 @@ from .explorer import Explorer, lr_slider, number_slider
 from .models import TwoNeuron
 from .optimizers import SGD
 from .outcomes import verdict
-from .plots import MeterLine, RowErrorLines
+from .plots import MeterLine, RowErrorLines, divergence_mark
 from .schedules import one_cycle, warm_up
 from .stability import stability_meter
 
@@ -27,8 +27,8 @@ def remedy_run(lr, standardized=False, clip=None, schedule="constant lr", b2=1.0
     x, y = load_data()
     scale = 1.0
     if standardized:
+        scale = float(y.std())  # sheet error = sd(y) x the error on the standardized scale
         x, y, _ = standardize(x, y)
-        scale = float(load_data()[1].std())  # sheet error = sd(y) x the error on the standardized scale
     model = TwoNeuron(1.0, 1.0, 1.0, b2, relu=activation is not None, leak=activation or 0.0)
     plans = {"constant lr": None, SCHEDULES[1]: warm_up(100, 0.1), SCHEDULES[2]: warm_up(1000, 0.1, gradual=True),
              SCHEDULES[3]: one_cycle(epochs, len(x))}
@@ -71,9 +71,10 @@ def explore_remedies(epochs=3000):
 
         def redraw(result):
             whole, first, scale = result
-            shown = np.flatnonzero(np.isfinite(whole.epoch_errors))
-            line.set_data(shown + 1, np.clip(whole.epoch_errors[shown] * scale, 1e-6, 1e8))
-            mark.set_data(*(([whole.diverged_at[0]], [1e7]) if whole.diverged_at else ([], [])))
+            errors = np.clip(whole.epoch_errors * scale, 1e-6, 1e8)  # on the sheet's scale, within the axes
+            shown = np.flatnonzero(np.isfinite(errors))
+            line.set_data(shown + 1, errors[shown])
+            mark.set_data(*divergence_mark(errors, whole.diverged_at, ceiling=1e7))
             rows.update({"2 neurons": first}, scale=scale)
             meter.update(first, stability_meter(first))
         return redraw

@@ -10,8 +10,8 @@ from .optimizers import SGD, Adam, Momentum, RMSProp
 from .explore_maps import explore_convergence_map, explore_destination
 from .explore_remedies import explore_remedies
 from .outcomes import RACE_OPTIMIZERS, active_rows, race
-from .plots import (MeterLine, PathLines, RowErrorLines, clip_path, displayable, epochs_until_divergence,
-                    row_axis, rows_from_1, symlog_axis, until_divergence)
+from .plots import (MeterLine, PathLines, RowErrorLines, clip_path, displayable, divergence_mark,
+                    epochs_until_divergence, row_axis, rows_from_1, symlog_axis, until_divergence)
 from .stability import STABILITY_THRESHOLD, stability_meter
 
 
@@ -197,9 +197,7 @@ def explore_race(epochs=10):
                 for name, (errors, diverged_at) in runs.items():
                     shown = displayable(epochs_until_divergence(errors, diverged_at))
                     lines[title][name].set_data(np.arange(1, epochs + 1), shown)
-                    before = shown[: diverged_at[0] - 1] if diverged_at else shown[:0]
-                    height = before[-1] if len(before) else 1e8
-                    marks[title][name].set_data(*(([diverged_at[0]], [height]) if diverged_at else ([], [])))
+                    marks[title][name].set_data(*divergence_mark(shown, diverged_at, ceiling=1e8))
         return redraw
 
     def compute(lr_plain, lr_adaptive):

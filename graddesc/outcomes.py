@@ -1,5 +1,6 @@
-"""Outcomes of many runs at once: did a run converge, and when; convergence maps over a grid of starts; survival
-(the trap: surviving is not training); the optimizer race; ReLU activity.
+"""Outcomes of many runs at once: did a run converge, and when, and on a fit stable at its lr (settled);
+convergence maps over a grid of starts; survival (the trap: surviving is not training); the optimizer race; ReLU
+activity.
 
 A run *converged* when it did not diverge and its sheet error ended below a tolerance (1 by default: sqrt of the
 summed squared errors of the 29 rows, so every row is then off by less than 1). Maps classify every start:
@@ -12,6 +13,7 @@ import numpy as np
 
 from .data import load_data
 from .engine import train
+from .epoch_map import STABLE, epoch_map_radius
 from .models import TwoNeuron
 from .optimizers import SGD, Adam, Momentum, RMSProp
 
@@ -60,6 +62,22 @@ def verdict(run, tol=1.0, scale=1.0):
     dipped = epochs_to(run, tol / scale)
     left = f"; below {tol:g} at epoch {dipped}, not at the end" if dipped else ""
     return f"still training (error {error:.3g} after {run.epochs} epochs{left})"
+
+
+SETTLED = ("converged, fit stable at this lr", "converged, fit unstable at this lr", "still training", "diverged")
+
+
+def settled(run, lr):
+    """Where one run ended, judged at `lr` (the lr it ended with, or a schedule's peak): one of SETTLED. A run can
+    'converge' on a fit that is unstable at its lr, held there only because its residuals are too small for any
+    update to move it (a nudge sends it away); the epoch map off the flat directions tells the two apart."""
+    if run.shape:
+        raise ValueError("settled describes one configuration")
+    if run.diverged_at:
+        return SETTLED[3]
+    if not converged(run):
+        return SETTLED[2]
+    return SETTLED[0] if epoch_map_radius(run.model, run.params, lr, x=run.x) <= STABLE else SETTLED[1]
 
 
 OUTCOMES = ("converged", "diverged", "still training", "stuck on a constant")

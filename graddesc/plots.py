@@ -50,10 +50,19 @@ def epoch_error_line(ax, run, label, index=None, **style):
     epochs = np.arange(1, len(errors) + 1)
     line = ax.semilogy(epochs, displayable(errors), marker=".", label=label, **style)[0]
     if diverged:
-        shown = displayable(errors)[: diverged[0] - 1]
-        height = shown[np.isfinite(shown)][-1] if np.isfinite(shown).any() else PLOT_CEILING
-        ax.plot([diverged[0]], [height], "x", color=line.get_color(), ms=9, mew=2)
+        ax.plot(*divergence_mark(displayable(errors), diverged), "x", color=line.get_color(), ms=9, mew=2)
     return line
+
+
+def divergence_mark(shown, diverged_at, ceiling=PLOT_CEILING):
+    """Where the x of a divergence goes on a plot of errors per epoch (shown: the plotted values, epoch 1 first):
+    at the diverged epoch, as high as the last finite value before it (or the ceiling); ([], []) if the run did
+    not diverge."""
+    if not diverged_at:
+        return [], []
+    before = np.asarray(shown, dtype=float)[: diverged_at[0] - 1]
+    before = before[np.isfinite(before)]
+    return [diverged_at[0]], [before[-1] if len(before) else ceiling]
 
 
 def until_divergence(run, values):

@@ -152,3 +152,28 @@ def test_verdict_on_standardized_data_speaks_the_sheets_units():
     assert gu.epochs_to(run, 1 / sd) > gu.epochs_to(run, 1)  # the sheet's tolerance is the stricter one here
     with pytest.raises(ValueError, match="one configuration"):
         gu.verdict(gu.train(gu.TwoNeuron(w1=np.ones(2)), gu.SGD(1e-5), X, Y, 2, trace=False))
+
+
+def largest_off_flat_eigenvalue(params, lr):
+    """The oracle: the full 4 x 4 epoch map of the 2-neuron model at a fit, without its two eigenvalues at 1."""
+    theta = [np.asarray(float(params[n])) for n in gu.TwoNeuron().names]
+    full = np.eye(4)
+    for xi in X:
+        g = np.array([float(v) for v in gu.TwoNeuron().pred_gradient(theta, xi)])
+        full = (np.eye(4) - 2 * lr * np.outer(g, g)) @ full
+    sizes = np.sort(np.abs(np.linalg.eigvals(full)))
+    return np.delete(sizes, np.argsort(np.abs(sizes - 1))[:2]).max()
+
+
+def test_settled_tells_a_stable_fit_from_one_held_by_rounding():
+    stable_fit, unstable_fit, training, diverged = gu.SETTLED
+    on_fit = gu.train(gu.TwoNeuron(1.0, 0.0, 2.0, 30.0), gu.SGD(1e-4), X, Y, 5, trace=False)  # residuals exactly 0
+    assert gu.converged(on_fit) and gu.settled(on_fit, 1e-4) == unstable_fit
+    assert largest_off_flat_eigenvalue(on_fit.params, 1e-4) > 1
+    assert gu.settled(on_fit, 5e-5) == stable_fit and largest_off_flat_eigenvalue(on_fit.params, 5e-5) < 1
+    landed = gu.train(gu.TwoNeuron(b2=30.0), gu.SGD(1e-4), X, Y, 3000, trace=False)
+    assert gu.settled(landed, 1e-4) == stable_fit and largest_off_flat_eigenvalue(landed.params, 1e-4) < 1
+    assert gu.settled(gu.train(gu.TwoNeuron(), gu.SGD(1e-4), X, Y, 3, trace=False), 1e-4) == diverged
+    assert gu.settled(gu.train(gu.TwoNeuron(), gu.SGD(1e-5), X, Y, 10, trace=False), 1e-5) == training
+    with pytest.raises(ValueError, match="one configuration"):
+        gu.settled(gu.train(gu.TwoNeuron(w1=np.ones(2)), gu.SGD(1e-5), X, Y, 2, trace=False), 1e-5)

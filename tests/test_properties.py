@@ -225,3 +225,15 @@ def test_unknown_names_and_misuse_say_what_is_allowed(call, pattern):
 def test_wrong_types_raise_type_error_naming_the_argument(call, pattern):
     with pytest.raises(TypeError, match=pattern):
         call()
+
+
+@FAST
+@given(errors=st.lists(st.one_of(st.floats(1e-3, 1e9), st.just(float("nan"))), min_size=1, max_size=12),
+       epoch=st.integers(1, 13))
+def test_a_divergence_mark_sits_at_its_epoch_on_the_last_value_shown_before_it(errors, epoch):
+    from graddesc.plots import divergence_mark
+
+    assert divergence_mark(errors, None) == ([], [])
+    xs, ys = divergence_mark(errors, (epoch, 29), ceiling=1e8)
+    before = [value for value in errors[:epoch - 1] if math.isfinite(value)]
+    assert xs == [epoch] and ys == [before[-1] if before else 1e8]

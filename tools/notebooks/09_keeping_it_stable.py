@@ -95,8 +95,8 @@ for ax, (data_label, inputs, targets, scale) in zip(axes, datasets):
         ax.loglog(found.lrs, found.losses, label=label)
         for name, lr in found.suggestions.items():
             run = gu.train(model, gu.SGD(lr), inputs, targets, 3000, trace=False, stop_below=1 / scale)
-            rows.append({"data": data_label, "model": label, "suggestion": name, "lr": lr,
-                         "3000 epochs at it": gu.verdict(run, scale=scale)})
+            rows.append({"data": data_label, "model": label, "test stopped after (updates)": found.stopped_at,
+                         "suggestion": name, "lr": lr, "3000 epochs at it": gu.verdict(run, scale=scale)})
     ax.set_title(f"lr_find on the {data_label} data", fontsize=9)
     ax.set_xlabel("lr")
     ax.set_ylabel("smoothed mean squared error")
@@ -187,23 +187,16 @@ pd.DataFrame({"epoch": at, "lr": 1e-4 * slow_schedule(at, len(x)), "sheet error"
 # b1 whose edge is above 1e-4. A slow warm-up can carry the run, while it is still far from any fit, into a region
 # where the fits are flatter; the anneal is not needed, as the gradual warm-ups of 750 and 1000 epochs show.
 #
-# Is longer always safer? A scan of the length, every run classified: converged on a fit that is stable at 1e-4
-# (its epoch map's eigenvalues off the flat directions at most 1 in size), converged on a fit that is *not* stable
-# at 1e-4, still training, or diverged:
+# Is longer always safer? A scan of the length, every run classified by `gu.settled` at lr 1e-4: converged on a fit
+# that is stable at this lr (its epoch map's eigenvalues off the flat directions at most 1 in size), converged on a
+# fit that is *not* stable at this lr, still training, or diverged:
 
 # %%
-CLASSES = {"converged, fit stable at 1e-4": "C2", "converged, fit unstable at 1e-4": "C1",
-           "still training": "C0", "diverged": "C3"}
+CLASSES = dict(zip(gu.SETTLED, ["C2", "C1", "C0", "C3"]))  # gu.settled's four classes, and their colours
 
 
 def settled(run):
-    """The class of one run at lr 1e-4 (the peak lr of every schedule here)."""
-    if run.diverged_at:
-        return "diverged"
-    if not gu.converged(run):
-        return "still training"
-    stable = gu.epoch_map_radius(learners, run.params, 1e-4) <= 1
-    return "converged, fit stable at 1e-4" if stable else "converged, fit unstable at 1e-4"
+    return gu.settled(run, 1e-4)  # every schedule here peaks at 1e-4, every clipped run uses it
 
 
 lengths = {"gradual warm-up (then lr 1e-4 to epoch length + 1000, at least 3000)": np.arange(50, 3001, 50),
@@ -242,7 +235,7 @@ for label, values in lengths.items():
 # stays put. Nudge each one's b2 by 1e-9 and train on at 1e-4:
 
 # %%
-frozen = [(key, run) for key, (name, run) in scan.items() if name == "converged, fit unstable at 1e-4"]
+frozen = [(key, run) for key, (name, run) in scan.items() if name == gu.SETTLED[1]]
 after_nudge = []
 for (label, length), run in frozen:
     nudged = dict(run.params, b2=run.params["b2"] + 1e-9)
@@ -290,16 +283,16 @@ ax.set_yticks(range(len(CLASSES)), list(CLASSES), fontsize=7)
 ax.set_xscale("log")
 ax.set_xlabel("clip norm (3000 epochs at lr 1e-4)")
 gu.show(fig)
-works = np.array([found == "converged, fit stable at 1e-4" for found in classes])
+works = np.array([found == gu.SETTLED[0] for found in classes])
 print("converged on a fit stable at 1e-4 for clip norms:", [f"{v:.2g}" for v in norms[works]])
 print(f"epochs to error < 1 there: {needed[works].min()} to {needed[works].max()}")
 print("diverged for clip norms from", f"{norms[[found == 'diverged' for found in classes]].min():.2g}")
 
 # %% [markdown]
-# Three regimes. Large norms (above about a million) clip too little: the first epoch explodes as before. In a
-# middle range, with gaps, clipping caps only the huge steps of the first epochs, the run survives them, and it
-# lands on a fit stable at 1e-4, within a few hundred to a few thousand epochs: like the slow warm-up, clipping
-# changes the path, and with it the destination. Small norms (about 2000 and below) cap almost every step. Four of
+# Three regimes. Large norms (above about a million) clip too little, and the run still diverges. In a middle
+# range, with gaps, clipping caps the largest steps, the run survives the explosion, and it lands on a fit stable
+# at 1e-4 within a few hundred to a few thousand epochs: like the slow warm-up, clipping changes the path, and with
+# it the destination. With small norms (about 2000 and below) the run is still training after 3000 epochs. Four of
 # them in detail, after 2000 epochs and after 20,000:
 
 # %%
@@ -324,13 +317,13 @@ for clip in [1.0, 10.0, 100.0, 1000.0]:
 pd.DataFrame(rows)
 
 # %% [markdown]
-# With clip norm 1 or 10 nearly every row is clipped (the row gradients are in the hundreds and thousands), so the
-# weights move at most 29·lr·clip_norm per epoch (0.0029 or 0.029): after 2000 epochs the run is still far from any
-# fit, creeping towards the learner's own sharp destination (edge 1.7e-5). With 100 or 1000 fewer rows are
-# clipped and the runs come closer, but the fits they head for are unstable at 1e-4 too. Over 20,000 epochs the
-# clip-10 run gets below 1 and stays near that sharp fit, rattling (error between 0.6 and 0.8): the fit is unstable
-# at 1e-4, and the clip keeps the growth from becoming an explosion without making the fit stable. The clip-1000
-# run wanders on to a fit stable at 1e-4 and converges for good. Clipping is a seat belt that sometimes also
+# With clip norm 1 or 10 nearly every row is clipped (28 of 29 in epoch 2000), so the weights move at most
+# 29·lr·clip_norm per epoch (0.0029 or 0.029): after 2000 epochs the run is still far from any fit, creeping
+# towards the learner's own sharp destination (edge 1.7e-5). With 100 or 1000 fewer rows are clipped and the runs
+# come closer, but the fits they head for are unstable at 1e-4 too. Over 20,000 epochs the clip-10 run gets below
+# 1 and stays near that sharp fit, rattling (error between 0.6 and 0.8): the fit is unstable at 1e-4, and the clip
+# keeps the growth from becoming an explosion without making the fit stable. The clip-1000 run wanders on to a fit
+# stable at 1e-4 and converges for good. Clipping is a seat belt that sometimes also
 # changes the road; it does not make a sharp destination stable.
 #
 # ## 5 · Initialization
@@ -378,8 +371,8 @@ pd.DataFrame(rows).set_index("start")
 
 # %% [markdown]
 # On the sheet's data, random starts with small biases diverge at lr 1e-4 like the learner's start, and so do the
-# same draws with b2 at the targets' mean. With b2 = 30 about half converge (45 to 62 of 100; most of the rest
-# diverge), and on standardized data nearly all do. The output bias matters more than the randomness of the
+# same draws with b2 at the targets' mean. With b2 = 30 about half converge (45 to 62 of 100; of the rest, most
+# Glorot and He draws diverge and most of PyTorch's keep training), and on standardized data nearly all do. The output bias matters more than the randomness of the
 # weights: a start whose output bias already holds the intercept heads for flatter fits (notebook 03, section 7).
 # From the learner's weights, the output bias's start decides like this:
 
@@ -388,8 +381,8 @@ for b2 in [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 80.0, y.mean()]:
     print(f"b2 = {b2:6.2f}: {gu.verdict(gu.train(gu.TwoNeuron(b2=b2), gu.SGD(1e-4), x, y, 3000, trace=False))}")
 
 # %% [markdown]
-# A band of output biases around the intercept works (30 to 50 here); below it the run explodes, above it (and at
-# the targets' mean) it does not settle. Start the output bias near the intercept, the targets' value at x = 0, or
+# A band of output biases around the intercept works (30 to 50 here); below it the run explodes, above it the run
+# does not settle within 3000 epochs, and at the targets' mean it diverges. Start the output bias near the intercept, the targets' value at x = 0, or
 # centre x and y so that intercept and mean coincide.
 #
 # ## 6 · The leaky ReLU
@@ -431,7 +424,8 @@ gu.explore_remedies()
 #
 # Every remedy on the three models, from the sheet's starts (line: a = b = 1; 2 neurons: every weight 1), 3000
 # epochs, judged by convergence on the sheet's scale (the final sheet error is the last epoch's; NaN where the run
-# diverged). The lr is 1e-4 except where the remedy sets it.
+# diverged), with the first edge of the fit a converged run reached on the sheet's data. The lr is 1e-4 except
+# where the remedy sets it.
 
 # %%
 models = {"line": lambda **o: gu.Linear(**({"b": 30.0} if o.get("b2") else {})),
@@ -461,8 +455,10 @@ for remedy, options in remedies.items():
             lr = gu.lr_find(model, x, y).suggestions["minimum/10"]
         run = gu.train(model, gu.SGD(lr), inputs, targets, 3000, trace=False,
                        clip_norm=options.get("clip_norm"), schedule=options.get("schedule"))
+        edge = "" if options.get("standardized") or not gu.converged(run) else \
+            f"{gu.stability_edge(model, run.params, high=1.0):.3g}"  # (on the sheet's data)
         table.append({"remedy": remedy, "model": name, "lr": lr, "after 3000 epochs": gu.verdict(run, scale=scale),
-                      "final sheet error": run.final_errors * scale})
+                      "final sheet error": run.final_errors * scale, "first edge of the fit reached": edge})
 summary = pd.DataFrame(table).set_index(["remedy", "model"])
 summary
 
