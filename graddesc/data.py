@@ -6,7 +6,7 @@ import numpy as np
 
 from .checks import check_data
 
-DATA_PATH = Path(__file__).resolve().parents[1] / "data" / "graddesc.csv"
+DATA_PATH = Path(__file__).resolve().parent / "sheet_data.csv"  # shipped inside the package: works installed
 
 
 def load_data():

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from notebook_sets import LEARNER
+
 pytestmark = pytest.mark.binder
 ROOT = Path(__file__).resolve().parents[1]
 PINNED = {"numpy", "matplotlib", "pandas", "xlsxwriter", "ipywidgets", "ipympl", "jupyterlab", "numba", "llvmlite"}
@@ -52,10 +54,10 @@ def test_binder_environment_has_the_pinned_versions(binder_env):
         assert installed.get(name.lower()) == version, name
 
 
-def test_every_notebook_runs_in_the_binder_environment(binder_env):
+def test_the_learners_path_runs_in_the_binder_environment(binder_env):
     home, python = binder_env
     out = home / "executed"
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = LEARNER
     env = dict(os.environ, JUPYTER_DATA_DIR=str(home / "jupyter-data"))
     subprocess.run([python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", out,
                     "--ExecutePreprocessor.timeout=600", *notebooks], check=True, cwd=ROOT / "notebooks", env=env,

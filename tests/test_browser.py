@@ -16,13 +16,16 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 import labdriver
+from notebook_sets import ANSWERS, DEEPER, LEARNER, NOTEBOOK_DIR, name
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(path.name for path in (ROOT / "notebooks").glob("*.ipynb"))
+# every notebook of the learner's path, and those of the other layers that hold an interactive
+NOTEBOOKS = [name(path) for path in LEARNER + DEEPER + ANSWERS
+             if path in LEARNER or "gu.explore_" in path.read_text()]
 BROKEN = Path(__file__).resolve().parent / "browser_fixtures" / "zz_broken_slider.ipynb"
 ONE_LINE = Path(__file__).resolve().parent / "browser_fixtures" / "zz_one_line_update.ipynb"
-MAP_NOTEBOOK = "04_initialization_and_scaling.ipynb"
+MAP_NOTEBOOK = "deeper/04_initialization_and_scaling.ipynb"
 ARTIFACTS = ROOT / "artifacts" / "browser"
 LATENCY_PRESSES = 6
 
@@ -57,7 +60,7 @@ def browser(request):
 
 
 def expected_interactives(name):
-    cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+    cells = json.loads((NOTEBOOK_DIR / name).read_text())["cells"]
     code = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
     return len(re.findall(r"gu\.explore_\w+\(", code))
 
@@ -102,7 +105,7 @@ def test_notebook_runs_and_every_interactive_responds(lab, browser, name):
         if outputs.count():
             measure_latency(page, outputs.nth(0), browser, name)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{Path(name).stem}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"{name.replace('/', '_')[:-6]}.png"))
         assert labdriver.problems(page) == []
 
 

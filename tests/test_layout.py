@@ -9,10 +9,10 @@ import jupytext
 import pytest
 
 import graddesc_utils as gu
+from notebook_sets import ALL as NOTEBOOKS, SCRIPT_DIR, name, script_of
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = sorted((ROOT / "graddesc").glob("*.py"))
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 HEAVY = ("matplotlib", "ipywidgets", "pandas", "xlsxwriter", "numba")
 
 
@@ -49,10 +49,10 @@ def test_dependencies_point_one_way():
                 assert node.module in below, f"{name}.py imports .{node.module}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=name)
 def test_notebook_and_its_paired_script_agree(path):
-    script = ROOT / "tools" / "notebooks" / (path.stem + ".py")
-    assert script.exists(), f"{path.name} has no paired script (jupytext.toml pairs notebooks/ with tools/notebooks/)"
+    script = script_of(path)
+    assert script.exists(), f"{name(path)} has no paired script (jupytext.toml pairs notebooks/ with tools/notebooks/)"
     from_script = jupytext.read(script)
     stored = json.loads(path.read_text())
     cells = [(c.cell_type, c.source) for c in from_script.cells]
@@ -61,6 +61,6 @@ def test_notebook_and_its_paired_script_agree(path):
 
 
 def test_every_paired_script_has_its_notebook():
-    stems = {path.stem for path in NOTEBOOKS}
-    for script in (ROOT / "tools" / "notebooks").glob("*.py"):
-        assert script.stem in stems, f"{script.name} has no notebook: run `python tools/build_notebooks.py`"
+    scripts = {script_of(path) for path in NOTEBOOKS}
+    for script in SCRIPT_DIR.rglob("*.py"):
+        assert script in scripts, f"{script} has no notebook: run `python tools/build_notebooks.py`"

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from notebook_sets import ALL as NOTEBOOKS, NOTEBOOK_DIR, name
+
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 NUMBER = re.compile(r"(?<![\w.])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+−]?\d+)?(?![\w])")
 
 ALLOWED = {  # (notebook, number as written): why it need not be printed by the notebook
-    ("03_why_it_explodes.ipynb", "2021"): "a publication year (Cohen et al. 2021)",
-    ("03_why_it_explodes.ipynb", "2018"): "a publication year (Wu, Ma & E 2018; Du, Hu & Lee 2018; Arora, Cohen & Hazan 2018)",
-    ("08_findings.ipynb", "2018"): "a publication year (Arora, Cohen & Hazan 2018)",
-    ("09_keeping_it_stable.ipynb", "2017"): "a publication year (Goyal et al. 2017, linear warm-up)",
+    ("deeper/03_why_it_explodes.ipynb", "2021"): "a publication year (Cohen et al. 2021)",
+    ("deeper/03_why_it_explodes.ipynb", "2018"): "a publication year (Wu, Ma & E 2018; Du, Hu & Lee 2018; Arora, Cohen & Hazan 2018)",
+    ("deeper/08_findings.ipynb", "2018"): "a publication year (Arora, Cohen & Hazan 2018)",
+    ("deeper/09_keeping_it_stable.ipynb", "2017"): "a publication year (Goyal et al. 2017, linear warm-up)",
 }
 
 
@@ -76,18 +77,18 @@ def prose_numbers(notebook):
     return [token for token in NUMBER.findall(prose(notebook)) if significant_digits(token) >= 4]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=name)
 def test_every_precise_number_in_the_prose_is_computed(path):
     notebook = json.loads(path.read_text())
     evidence = printed(notebook) + asserted()
     missing = []
     for token in prose_numbers(notebook):
-        if (path.name, token) in ALLOWED:
+        if (name(path), token) in ALLOWED:
             continue
         value, tolerance = parse(token), resolution(token) * (1 + 1e-9)
         if not any(abs(value - other) <= tolerance for other in evidence):
             missing.append(token)
-    assert not missing, (f"{path.name}: these numbers in the prose are not printed by the notebook nor asserted in "
+    assert not missing, (f"{name(path)}: these numbers in the prose are not printed by the notebook nor asserted in "
                          f"tests/: {missing}")
 
 
@@ -103,6 +104,6 @@ def test_the_check_finds_what_it_should():
 
 def test_the_allow_list_is_short_and_still_needed():
     assert len(ALLOWED) <= 10
-    for (name, token), reason in ALLOWED.items():
+    for (notebook, token), reason in ALLOWED.items():
         assert reason
-        assert token in prose_numbers(json.loads((ROOT / "notebooks" / name).read_text())), (name, token)
+        assert token in prose_numbers(json.loads((NOTEBOOK_DIR / notebook).read_text())), (notebook, token)

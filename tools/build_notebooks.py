@@ -1,12 +1,13 @@
 """Execute the course notebooks top to bottom in a fresh kernel and store them with their outputs.
 
-    python tools/build_notebooks.py            # every notebook
-    python tools/build_notebooks.py 02 03      # only those whose name starts with 02 or 03
+    python tools/build_notebooks.py                       # every notebook: the learner's path, deeper/, answers/
+    python tools/build_notebooks.py 02 deeper/03 answers  # those whose path under notebooks/ starts so
+    python tools/build_notebooks.py notebooks/deeper/03_why_it_explodes.ipynb
 
-jupytext pairs each notebook in notebooks/ with a percent-format script in tools/notebooks/ (see jupytext.toml):
-edit whichever you like, in JupyterLab or in an editor. This tool does what jupytext does not:
+jupytext pairs each notebook under notebooks/ with a percent-format script under tools/notebooks/ (same relative
+path, see jupytext.toml): edit whichever you like, in JupyterLab or in an editor. This tool does what jupytext does not:
 1. `jupytext --sync` the pair (the side edited last wins, as jupytext decides);
-2. execute the notebook in a fresh kernel, so every output comes from a clean run;
+2. execute the notebook in a fresh kernel, in its own folder, so every output comes from a clean run;
 3. strip what would change on every build (cell ids, execution timing) and store it, then sync the script again.
 """
 import subprocess
@@ -18,6 +19,11 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+LAYERS = ("", "deeper", "answers")  # the learner's path, the rigorous layer, the worked answers
+
+
+def all_notebooks():
+    return [path for layer in LAYERS for path in sorted((NOTEBOOKS / layer).glob("*.ipynb"))]
 
 
 def sync(path):
@@ -25,6 +31,10 @@ def sync(path):
 
 
 def build(path):
+    if not path.exists():  # a new script with no notebook yet: jupytext makes the notebook from it
+        script = ROOT / "tools" / "notebooks" / path.relative_to(NOTEBOOKS).with_suffix(".py")
+        subprocess.run([sys.executable, "-m", "jupytext", "--quiet", "--to", "ipynb", "-o", str(path), str(script)],
+                       check=True, cwd=ROOT)
     sync(path)
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
@@ -33,7 +43,7 @@ def build(path):
     notebook.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                          "language_info": {"name": "python"}}
     NotebookClient(notebook, timeout=900, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     for cell in notebook.cells:  # cell ids and timing metadata would change on every build
         cell.pop("id", None)
         cell.metadata.pop("execution", None)
@@ -43,8 +53,18 @@ def build(path):
     return path
 
 
+def selected(arguments):
+    scripts = ROOT / "tools" / "notebooks"
+    known = set(all_notebooks()) | {NOTEBOOKS / p.relative_to(scripts).with_suffix(".ipynb")
+                                    for p in scripts.rglob("*.py")}
+    chosen = []
+    for path in sorted(known):
+        name = path.relative_to(NOTEBOOKS).as_posix()
+        if not arguments or any(name.startswith(a) or path == Path(a).resolve() for a in arguments):
+            chosen.append(path)
+    return chosen
+
+
 if __name__ == "__main__":
-    prefixes = sys.argv[1:]
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
-        if not prefixes or any(path.name.startswith(p) for p in prefixes):
-            print("built", build(path).relative_to(ROOT))
+    for path in selected(sys.argv[1:]):
+        print("built", build(path).relative_to(ROOT), flush=True)

@@ -41,7 +41,6 @@ class Lab:
         self.work = Path(tempfile.mkdtemp(prefix="graddesc-lab-"))
         course = self.work / "course"
         shutil.copytree(ROOT / "notebooks", course / "notebooks")
-        shutil.copytree(ROOT / "data", course / "data")
         shutil.copy(ROOT / "graddesc_utils.py", course)
         shutil.copytree(ROOT / "graddesc", course / "graddesc", ignore=shutil.ignore_patterns("*.pyc"))  # numba's cache comes along
         for notebook in extra_notebooks:

@@ -72,8 +72,6 @@
 
 # %%
 # %matplotlib widget
-import sys
-sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
 import graddesc_utils as gu
 

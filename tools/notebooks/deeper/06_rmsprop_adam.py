@@ -8,8 +8,6 @@
 
 # %%
 # %matplotlib widget
-import sys
-sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
 import numpy as np
 import pandas as pd
@@ -140,8 +138,7 @@ gu.conventions_table()
 # %% [markdown]
 # ## Try it: RMSProp and Adam on the linear model
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 gu.explore_adaptive()
 
 # %% [markdown]
@@ -194,8 +191,7 @@ for model, runs in long_race.items():
 #
 # ## Try it: the race with your learning rates
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 gu.explore_race()
 
 

@@ -22,8 +22,6 @@
 
 # %%
 # %matplotlib widget
-import sys
-sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
 import numpy as np
 import pandas as pd
@@ -152,8 +150,7 @@ table[["x", "w1", "w2", "h", "K", "lr·K", "residual", "residual factor", "err_s
 # Try it: the meter (left) and the row errors (right) for the 2-neuron model, with sliders for lr and the starting
 # w1, w2 (b1 = b2 = 1). Watch where the meter crosses its line, and whether the error follows it up.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 gu.explore_stability()
 
 # %% [markdown]
@@ -311,8 +308,7 @@ gu.show(fig)
 # towards 1e-4 and watch the stable fits shrink to a narrow band that the learner's start never heads for; then set
 # the start's b2 to 30.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 gu.explore_destination()
 
 # %% [markdown]

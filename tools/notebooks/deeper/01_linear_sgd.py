@@ -14,8 +14,6 @@
 
 # %%
 # %matplotlib widget
-import sys
-sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
 import numpy as np
 import pandas as pd
@@ -199,8 +197,7 @@ print(f"b after 5 epochs: {gu.train(gu.Linear(), gu.SGD(1e-4), x, y, 5, trace=Fa
 # on screen next to this notebook as a workbook with live formulas, laid out like Jeremy's: change its lr cell in
 # Excel or LibreOffice and every row recomputes.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 gu.explore_linear()
 
 # %% [markdown]

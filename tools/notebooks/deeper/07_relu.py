@@ -10,8 +10,6 @@
 
 # %%
 # %matplotlib widget
-import sys
-sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
 import matplotlib
 import numpy as np
@@ -200,8 +198,7 @@ pd.DataFrame(rows)
 # at the end; the right panel shows h per row (above 0: the neuron passes gradient). **Export to .xlsx** writes the
 # ReLU experiment as a workbook, with the ReLU as MAX(h, 0) and its slope as IF(h > 0, 1, 0).
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 gu.explore_relu()
 
 

@@ -10,8 +10,6 @@
 
 # %%
 # %matplotlib widget
-import sys
-sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
 import numpy as np
 import pandas as pd
@@ -181,8 +179,7 @@ for step in [0.01, 1.0, 10.0]:
 # both survive. Then find the smallest lr at which the 2-neuron model dies in epoch 1. **Export to .xlsx** writes
 # the 2-neuron experiment as a spreadsheet with live formulas, the one the learner was building by hand.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 gu.explore_two_neurons()
 
 

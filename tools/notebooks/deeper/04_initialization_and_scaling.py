@@ -14,8 +14,6 @@
 
 # %%
 # %matplotlib widget
-import sys
-sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
 import numpy as np
 import pandas as pd
@@ -110,8 +108,7 @@ for lr in [5e-5, 7e-5]:
 # `benchmarks/run.py` measures it). b1 and b2 set the starting biases of every start and redraw when you let go.
 # Try b2 = 30, then raise lr towards 1e-4.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 gu.explore_convergence_map()
 
 # %% [markdown]

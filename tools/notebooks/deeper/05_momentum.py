@@ -10,8 +10,6 @@
 
 # %%
 # %matplotlib widget
-import sys
-sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
 import numpy as np
 import pandas as pd
@@ -267,8 +265,7 @@ print(f"after 50 steady steps: sheet m = {buffers['sheet']:.4f}, PyTorch m = {bu
 # Move lr and β (the sheet's damped form). Small β behaves like SGD; β near 1 remembers far back and swings wide.
 # Where does momentum diverge, compared with SGD? Which lr makes it beat SGD after a few epochs?
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 gu.explore_momentum()
 
 # %% [markdown]

@@ -14,8 +14,6 @@
 
 # %%
 # %matplotlib widget
-import sys
-sys.path.append("..")  # graddesc_utils.py lives in the course's top folder
 
 import numpy as np
 import pandas as pd
@@ -415,8 +413,7 @@ pd.DataFrame(rows)
 # per epoch over 3000 epochs (on the sheet's scale); middle and right: the first three epochs row by row, with the
 # stability meter. The line above the plots gives the verdict.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 gu.explore_remedies()
 
 # %% [markdown]
