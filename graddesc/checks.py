@@ -64,3 +64,49 @@ def scalar_or_array(value):
     value = np.asarray(value)
     return float(value) if value.ndim == 0 else value.copy()
 
+
+
+def seeds(value):
+    """train's `shuffle`: None (the rows in the data's order), or a seed (an int >= 0) or an int array of seeds."""
+    if value is None:
+        return None
+    allowed = ("None (the rows in the data's order) or a seed for numpy's default_rng: an integer >= 0, or an "
+               "array of them (one per configuration)")
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise ValueError(f"shuffle must be {allowed}; got {value!r}")
+    array = np.asarray(value)
+    if array.size == 0 or array.dtype.kind not in "iu":
+        raise ValueError(f"shuffle must be {allowed}; got {value!r}")
+    if np.any(array < 0):
+        raise ValueError(f"shuffle must be {allowed}; got {int(array[array < 0].flat[0])!r}")
+    return array.astype(np.int64)
+
+
+def batch_sizes(value, n_rows):
+    """train's `batch_size`: an int from 1 to the number of rows, or an int array of them; returned as an int64
+    array (0-d for one batch size)."""
+    allowed = f"a whole number of rows from 1 to {n_rows} (the number of rows), or an array of them"
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        raise ValueError(f"batch_size must be {allowed}; got {value!r}")
+    array = np.asarray(value)
+    if array.size == 0 or array.dtype.kind not in "iu":
+        raise ValueError(f"batch_size must be {allowed}; got {value!r}")
+    bad = (array < 1) | (array > n_rows)
+    if np.any(bad):
+        raise ValueError(f"batch_size must be {allowed}; got {int(array[bad].flat[0])!r}")
+    return array.astype(np.int64)
+
+
+def value_range(name, value, *, positive=False):
+    """A slider's range (low, high): two finite numbers with low < high (and low > 0 if `positive`, as for a
+    learning rate on a log scale); returned as a tuple of floats."""
+    allowed = "a pair (low, high) of finite numbers with low < high" + (", both > 0" if positive else "")
+    try:
+        if isinstance(value, (str, bytes)):
+            raise TypeError
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {allowed}; got {value!r}") from None
+    if not (math.isfinite(low) and math.isfinite(high)) or low >= high or (positive and low <= 0):
+        raise ValueError(f"{name} must be {allowed}; got {value!r}")
+    return low, high

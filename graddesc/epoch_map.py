@@ -9,6 +9,11 @@ the eigenvalues of the map on S decide. The fit is stable at lr while those are 
 
 Stability is not monotone in lr: a fit can be unstable in a band and stable again above it (a narrow window where
 the rows' overshoots cancel over the epoch). `stability_edges` therefore scans the lr axis instead of bisecting.
+
+The map depends on the rows' x only (default: the sheet's). On data that no line fits (noisy y), the fits of the
+least-squares line leave residuals, so each row's step there is not zero: the map is then the part of the step that
+is linear in the distance from the fit (the residuals' own term is left out), and online SGD at a constant lr
+hovers near such a fit instead of settling on it.
 """
 import numpy as np
 

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from .data import load_data
+from .checks import number_array
+from .data import best_line, data_or_sheet, load_data, residual_floor
 from .models import TwoNeuron
 from .outcomes import convergence_map
 
@@ -81,10 +82,14 @@ def check_two_neuron_gradient(attempt):
     return _check_function(attempt, cases, expected, lambda c: "w1=%g, b1=%g, w2=%g, b2=%g, x=%g, y=%g" % c)
 
 
-def check_exact_fit(attempt):
-    """02: exact_fit(w1, b1) -> (w2, b2) so that the 2-neuron model is exactly y = 2x + 30."""
+def check_exact_fit(attempt, x=None, y=None):
+    """02: exact_fit(w1, b1) -> (w2, b2) so that the 2-neuron model's line is the data's best line
+    y = slope*x + intercept (`best_line(x, y)`; default the sheet's rows): w2 = slope/w1, b2 = intercept - w2*b1.
+    On data that no line fits exactly, that is the least-squares line (the model's error is then the residual
+    floor, not 0)."""
+    slope, intercept = best_line(x, y)
     cases = [(1.0, 1.0), (0.5, -10.0), (-2.0, 3.0)]
-    return _check_function(attempt, cases, lambda w1, b1: (2 / w1, 30 - 2 / w1 * b1),
+    return _check_function(attempt, cases, lambda w1, b1: (slope / w1, intercept - slope / w1 * b1),
                            lambda c: "w1=%g, b1=%g" % c)
 
 
@@ -111,11 +116,14 @@ def check_unscale(attempt):
     return _check_function(attempt, cases, lambda a, b, s: (a * s, b), lambda c: "a'=%g, b'=%g, scale=%g" % c)
 
 
-def check_converged_starts(answer, lr=5e-5, epochs=500):
-    """04: how many of the 41 x 41 starting points (w1, w2 in [-2, 2], biases 0) converge (sheet error < 1)
-    within `epochs` epochs at `lr`."""
+def check_converged_starts(answer, lr=5e-5, epochs=500, x=None, y=None):
+    """04: how many of the 41 x 41 starting points (w1, w2 in [-2, 2], biases 0) converge (sheet error below
+    1 + the residual floor: below 1 on data that lie on a line) within `epochs` epochs at `lr` on x, y (default:
+    the sheet's rows)."""
+    x, y = data_or_sheet(x, y)
     w = np.linspace(-2, 2, 41)
-    expected = convergence_map(lr, epochs, w1=w, w2=w).counts()["converged"]
+    tol = 1.0 + residual_floor(x, y)
+    expected = convergence_map(lr, epochs, w1=w, w2=w, tol=tol, x=x, y=y).counts()["converged"]
     return _check_number(answer, expected, f"the starts that converge at lr = {lr:g}", rtol=0)
 
 
@@ -148,12 +156,12 @@ def check_annealing(attempt):
     return _check_function(attempt, cases, expected, lambda c: "lr=%g, g2=%g, smallest=%g" % c)
 
 
-def check_active_rows(attempt):
-    """07: active_rows(w1, b1, x) -> how many rows have h = w1*x + b1 > 0 (x is an array)."""
-    x, _ = load_data()
+def check_active_rows(attempt, x=None):
+    """07: active_rows(w1, b1, x) -> how many rows have h = w1*x + b1 > 0 (x is an array; default the sheet's)."""
+    x = load_data()[0] if x is None else number_array("x", x, allowed="finite numbers")
     cases = [(1.0, 1.0, x), (-0.4, 20.0, x), (0.1, -5.0, x), (1.0, -14.0, x)]
     return _check_function(attempt, cases, lambda w1, b1, xs: int(np.sum(w1 * xs + b1 > 0)),
-                           lambda c: "w1=%g, b1=%g and the sheet's x" % c[:2])
+                           lambda c: "w1=%g, b1=%g and the data's x" % c[:2])
 
 
 def check_relu_slope(attempt):
@@ -182,3 +190,55 @@ def check_unstandardize(attempt):
     cases = [(1.0, 0.0, 52.0, 27.3, 134.0, 54.6), (0.5, -0.2, 10.0, 2.0, 3.0, 4.0)]
     return _check_function(attempt, cases, expected, lambda c: "slope=%g, intercept=%g, mean_x=%g, sd_x=%g, "
                                                               "mean_y=%g, sd_y=%g" % c)
+
+
+def check_running_average(answer, value=100.0, beta=0.9, rows=3):
+    """05: the sheet's running average m = beta*m + (1-beta)*g, from 0, after `rows` rows of the same g."""
+    m = 0.0
+    for _ in range(rows):
+        m = beta * m + (1 - beta) * value
+    return _check_number(answer, m, f"the average after {rows} rows")
+
+
+def check_floor_ratio(answer):
+    """06: Adam at a constant lr: lr divided by 10 divides the error floor by about what? (a number)"""
+    return _check_number(answer, 10.0, "the ratio of the two floors", rtol=0.25)
+
+
+def check_largest_training_lr(answer, epochs=1000):
+    """03: the largest lr found with the slider at which the 2-neuron model (all weights 1, the sheet's order)
+    converges within `epochs` epochs: it must converge there, and be within 15% of the largest on a fine scan."""
+    from .explore_steps import lr_scan
+
+    if not isinstance(answer, (int, float)) or isinstance(answer, bool) or not answer > 0:
+        return _verdict(False, "type the lr you found as a number, for example 5e-5")
+    lrs = np.geomspace(1e-6, 1e-3, 300)
+    trains, _ = lr_scan(np.append(lrs, answer), epochs=epochs)
+    largest = lrs[trains[:-1]].max()
+    if not trains[-1]:
+        return _verdict(False, f"at lr {answer:.3g} the model does not converge within {epochs} epochs: go lower")
+    return _verdict(answer >= 0.85 * largest, f"lr {answer:.3g} trains, but a larger one does too: go higher")
+
+
+def check_centre(attempt):
+    """04: centre x: subtract the mean of x from every x."""
+    cases = [(np.array([1.0, 2.0, 6.0]),), (load_data()[0],)]
+    return _check_function(attempt, cases, lambda x: x - x.mean(), lambda c: f"x = {c[0][:3]}...")
+
+
+def check_full_batch_limit(attempt):
+    """deeper 10: the largest stable lr of full-batch gradient descent (mean squared error) for the line on inputs
+    x: 2 / the largest eigenvalue of the Hessian (2/n) * sum of [[x^2, x], [x, 1]]."""
+    def limit(x):
+        x = np.asarray(x, dtype=float)
+        hessian = 2 / x.size * np.array([[np.sum(x * x), np.sum(x)], [np.sum(x), x.size]])
+        return 2 / np.linalg.eigvalsh(hessian).max()
+    cases = [(np.array([1.0, 2.0, 3.0]),), (np.array([-5.0, 0.5, 10.0, 4.0]),), (load_data()[0],)]
+    return _check_function(attempt, cases, limit, lambda c: f"x = {c[0][:3]}...", rtol=1e-6)
+
+
+def check_batch_lr(attempt):
+    """08: fastai's mean loss: the lr at which one batch of `batch_size` rows moves about as far as the sheet's
+    `batch_size` single-row steps at `sheet_lr` (sheet_lr times the batch size)."""
+    cases = [(1e-4, 4), (1e-4, 29), (3e-5, 1), (2e-3, 64)]
+    return _check_function(attempt, cases, lambda lr, b: lr * b, lambda c: f"sheet_lr = {c[0]:g}, batch_size = {c[1]}")

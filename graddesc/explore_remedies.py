@@ -4,9 +4,9 @@ row errors and the stability meter) and the whole run compiled (the verdict: con
 training, judged on the sheet's scale)."""
 import numpy as np
 
-from .data import load_data, standardize
+from .data import data_or_sheet, residual_floor, standardize
 from .engine import train
-from .explorer import Explorer, lr_slider, number_slider
+from .explorer import Explorer, intercept_range, lr_slider, start_slider
 from .models import TwoNeuron
 from .optimizers import SGD
 from .outcomes import verdict
@@ -21,10 +21,12 @@ ACTIVATIONS = {"linear (the learner's)": None, "ReLU": 0.0, "leaky ReLU 0.01": 0
 
 
 def remedy_run(lr, standardized=False, clip=None, schedule="constant lr", b2=1.0, activation=None, epochs=3000,
-               traced=TRACED_EPOCHS):
-    """The learner's start (w1 = b1 = w2 = 1) with the chosen remedies: (the whole run, compiled; its first epochs,
-    traced; the factor that turns the runs' errors into errors on the sheet's scale)."""
-    x, y = load_data()
+               traced=TRACED_EPOCHS, x=None, y=None):
+    """The learner's start (w1 = b1 = w2 = 1) with the chosen remedies on x, y (default: the sheet's rows): (the
+    whole run, compiled; its first epochs, traced; the factor that turns the runs' errors into errors on the data's
+    own scale). A constant-lr run stops once its error is below 1 + the residual floor (1 for data on a line)."""
+    x, y = data_or_sheet(x, y)
+    tol = 1.0 + residual_floor(x, y)
     scale = 1.0
     if standardized:
         scale = float(y.std())  # sheet error = sd(y) x the error on the standardized scale
@@ -35,24 +37,29 @@ def remedy_run(lr, standardized=False, clip=None, schedule="constant lr", b2=1.0
     options = dict(clip_norm=clip, schedule=plans[schedule])
     first = train(model, SGD(lr), x, y, traced, **options)
     # a constant lr may stop once converged; a schedule may raise the lr after that, so it runs to the end
-    stop = 1.0 / scale if schedule == "constant lr" else None
+    stop = tol / scale if schedule == "constant lr" else None
     whole = train(model, SGD(lr), x, y, epochs, trace=False, stop_below=stop, **options)
     return whole, first, scale
 
 
-def explore_remedies(epochs=3000):
-    """09: the remedies on the learner's model, one control each."""
+def explore_remedies(epochs=3000, x=None, y=None, lr_range=None, b2_range=None):
+    """09: the remedies on the learner's model, one control each, on x, y (default: the sheet's rows). lr_range:
+    the lr slider's range; b2_range: the start b2 slider's (default: 0 to the data's best intercept). On data no
+    line fits, "converged" means an error below 1 + the residual floor."""
     import ipywidgets as widgets
 
-    n_rows = len(load_data()[0])
+    given = x is not None or y is not None
+    x, y = data_or_sheet(x, y)
+    n_rows, tol = len(x), 1.0 + residual_floor(x, y)
+    b2_low, b2_high = intercept_range(x, y)
     controls = {
-        "lr": lr_slider(1e-4, -6, 0, 0.1),
-        "standardized": widgets.ToggleButtons(options=[("sheet's x, y", False), ("standardized", True)],
-                                              value=False, description="data"),
+        "lr": lr_slider(1e-4, -6, 0, 0.1, lr_range=lr_range),
+        "standardized": widgets.ToggleButtons(options=[("x, y as given" if given else "sheet's x, y", False),
+                                                       ("standardized", True)], value=False, description="data"),
         "clip": widgets.Dropdown(options=[("off", None), ("1", 1.0), ("10", 10.0), ("100", 100.0),
                                           ("1000", 1000.0)], value=None, description="clip norm"),
         "schedule": widgets.Dropdown(options=list(SCHEDULES), value=SCHEDULES[0], description="schedule"),
-        "b2": number_slider("start b2", 1.0, 0.0, 30.0, 1.0),
+        "b2": start_slider("start b2", 1.0, b2_low, b2_high, (b2_high - b2_low) / 30, b2_range, "b2_range"),
         "activation": widgets.Dropdown(options=list(ACTIVATIONS.items()), value=None, description="neuron"),
     }
 
@@ -60,7 +67,7 @@ def explore_remedies(epochs=3000):
         ax_epochs, ax_rows, ax_meter = fig.subplots(1, 3)
         line = ax_epochs.loglog([], [], color="C0", animated=True)[0]
         mark = ax_epochs.plot([], [], "x", color="C3", ms=10, mew=2, animated=True)[0]  # where it diverged
-        ax_epochs.axhline(1, color="k", ls=":", lw=0.8)
+        ax_epochs.axhline(tol, color="k", ls=":", lw=0.8)
         ax_epochs.set_xlim(1, epochs)
         ax_epochs.set_ylim(1e-6, 1e8)
         ax_epochs.set_xlabel("epoch")
@@ -80,10 +87,10 @@ def explore_remedies(epochs=3000):
         return redraw
 
     def compute(lr, standardized, clip, schedule, b2, activation):
-        return remedy_run(lr, standardized, clip, schedule, b2, activation, epochs)
+        return remedy_run(lr, standardized, clip, schedule, b2, activation, epochs, x=x, y=y)
 
     def describe(result):
         whole, _, scale = result
-        return verdict(whole, scale=scale)
+        return verdict(whole, tol, scale=scale)
 
     return Explorer("09 remedies", controls, build, compute, describe, width=11.0, height=3.6)

@@ -7,13 +7,25 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import value_range
+from .colours import use_course_colours
+from .data import best_line
 from .export import export_xlsx
 
 
-def lr_slider(value=1e-4, low=-7.0, high=-2.0, step=0.1, description="lr"):
-    """A log-scale learning-rate slider; `value` sits on the grid 10**(low + k*step)."""
+def lr_slider(value=1e-4, low=-7.0, high=-2.0, step=0.1, description="lr", lr_range=None):
+    """A log-scale learning-rate slider from 10**low to 10**high; `value` sits on the grid 10**(low + k*step).
+    lr_range=(lowest lr, highest lr), if given, replaces low and high (a teacher's range, set in the notebook
+    cell): the step shrinks to a tenth of the range if the range is narrower than ten steps, and `value` moves to
+    the nearest point of the new grid inside the range."""
     import ipywidgets as widgets
 
+    if lr_range is not None:
+        lowest, highest = value_range("lr_range", lr_range, positive=True)
+        low, high = float(np.log10(lowest)), float(np.log10(highest))
+        step = min(step, (high - low) / 10)
+        k = np.clip(np.round((np.log10(value) - low) / step), 0, np.floor((high - low) / step + 1e-9))
+        value = float(10 ** (low + k * step))
     return widgets.FloatLogSlider(value=value, base=10, min=low, max=high, step=step, description=description,
                                   readout_format=".1e", continuous_update=True)
 
@@ -23,6 +35,40 @@ def number_slider(description, value, low, high, step, continuous=True):
 
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
                                readout_format=".2f", continuous_update=continuous)
+
+
+def start_slider(description, value, low, high, step, given=None, name="range", continuous=True):
+    """A number slider for a start (a weight's first value) from low to high, or over `given` = (low, high), a
+    teacher's range set in the notebook cell (checked: `name` says which argument was wrong). With a given
+    range the step stays unless that leaves fewer than 5 or more than 600 positions (then: a 60th of the range);
+    the value moves to the nearest point inside."""
+    if given is not None:
+        low, high = value_range(name, given)
+        if not 5 <= (high - low) / step <= 600:
+            step = (high - low) / 60
+        value = float(min(max(value, low), high))
+    return number_slider(description, value, low, high, step, continuous=continuous)
+
+
+def intercept_range(x, y):
+    """The default range of a start-b2 slider: from 0 to the data's best intercept (either side of 0), so that
+    "start b2 at the answer" is one of its positions; (-1, 1) if the intercept is 0."""
+    _, intercept = best_line(x, y)
+    return (min(0.0, intercept), max(0.0, intercept)) if intercept != 0 else (-1.0, 1.0)
+
+
+def widened(limits, *values, margin=0.1):
+    """Axis limits (low, high) widened, if needed, to show every finite value with a margin of `margin` x the
+    span; unchanged when they already show them all away from the edges (in the middle 95%: the sheet's targets
+    sit there in every default range)."""
+    low, high = limits
+    shown = [float(v) for v in values if np.isfinite(v)]
+    edge = 0.025 * (high - low)
+    if all(low + edge <= v <= high - edge for v in shown):
+        return limits
+    low, high = min([low] + shown), max([high] + shown)
+    pad = margin * (high - low)
+    return low - pad, high + pad
 
 
 def int_slider(description, value, low, high, continuous=True):
@@ -42,6 +88,7 @@ class Explorer:
         import ipywidgets as widgets
         import matplotlib.pyplot as plt
 
+        use_course_colours()  # colours.py: the colour-safe cycle for every line drawn below
         plt.close(name)  # one live figure per interactive, however often its cell runs
         with plt.ioff():
             self.fig = plt.figure(num=name, figsize=(width, height), dpi=80, layout="constrained")
@@ -192,4 +239,4 @@ def readout(run, label=""):
 def slider_grid(slider):
     """Every value a log slider can take (min + k*step, as powers of its base)."""
     exponents = np.arange(slider.min, slider.max + slider.step / 2, slider.step)
-    return slider.base ** exponents
+    return slider.base ** exponents[exponents <= slider.max + slider.step * 1e-6]  # never past the slider's end

@@ -14,9 +14,10 @@ Why it is fast:
   what lets the compiler prove that no store in the loop overwrites a load, which it must before it vectorizes;
 - blocks run in parallel on the machine's cores, and a block stops as soon as every configuration in it has
   diverged or (with stop_below) converged.
-`run` is compiled once per combination of model, activation, optimizer, convention, gradient, clipping, schedule
-and annealing (1-3 s each; each is a numba.literally argument, so every `if` on them is decided at compile time)
-and cached on disk (`cache=True`). `warm_up()` compiles the combinations the notebooks use.
+`run` is compiled once per combination of model, activation, optimizer, convention, gradient, clipping, shuffled
+rows and mini-batches (1-3 s each; each is a numba.literally argument, so every `if` on them is decided at compile
+time: the sheet's own runs, in order and one row per update, compile to the loop without any of it) and cached on
+disk (`cache=True`). `compile_kernels()` compiles the combinations the notebooks use.
 This module imports numba; engine.py imports it only when a sweep runs.
 """
 import os
@@ -33,10 +34,13 @@ MODELS = {"Linear": 0, "TwoNeuron": 1}
 ACTIVATIONS = {"identity": 0, "relu": 1, "leaky": 2}
 OPTIMIZERS = {"SGD": 0, "Momentum": 1, "RMSProp": 2, "Adam": 3}
 
-# The rows of a block's array, all floats: weights (Linear uses the first two), averages, settings, outcomes.
+# The rows of a block's array, all floats: weights (Linear uses the first two), averages, settings, outcomes, and
+# a mini-batch's summed gradient.
 W, M, V, STOPPED_W = 0, 4, 8, 12  # four rows each
-LR, LEAK, CLIP, TOTAL, BAD_ROW, DIV_E, DIV_R, STOP_E, SMALLEST, PREVIOUS, CALM = range(16, 27)
-FIELDS = 27
+LR, LEAK, CLIP, TOTAL, BAD_ROW, DIV_E, DIV_R, STOP_E, SMALLEST, PREVIOUS, CALM, SEED, BATCH, DIV_K, XI, YI = range(
+    16, 32)
+G = 32  # four rows
+FIELDS = 36
 
 
 @numba.njit(error_model="numpy")
@@ -95,16 +99,21 @@ def update(s, p, c, w, g, rate, beta1, one_minus1, beta2, one_minus2, correction
 
 
 @numba.njit(error_model="numpy")
-def block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1, root_bias2, fd_step, stop_below,
-          patience, anneal, errors, record, path, two, activation, optimizer, torch, finite_difference, clip):
+def block(s, x, y, epochs, factors, order, beta1, one_minus1, beta2, one_minus2, bias1, root_bias2, fd_step,
+          stop_below, patience, anneal, errors, record, path, two, activation, optimizer, torch, finite_difference,
+          clip, shuffled, batched):
     """All epochs of one block: s is its (FIELDS, n) array; errors[epoch, c] gets each epoch's sheet error.
-    factors[epoch, row] multiplies the lr (all ones without a schedule: lr * 1.0 is lr exactly)."""
+    factors[epoch, update] multiplies the lr (all ones without a schedule: lr * 1.0 is lr exactly).
+    shuffled: configuration c visits row order[s[SEED, c], epoch, k] at step k (engine.py's _row_orders);
+    batched: one update per s[BATCH, c] rows, with the mean of their gradients (engine.py's numpy loop)."""
     numba.literally(two)  # (the flags arrive as compile-time constants; this keeps them so)
     numba.literally(activation)
     numba.literally(optimizer)
     numba.literally(torch)
     numba.literally(finite_difference)
     numba.literally(clip)
+    numba.literally(shuffled)
+    numba.literally(batched)
     n = s.shape[1]
     n_rows = x.shape[0]
     n_params = 4 if two else 2
@@ -119,7 +128,13 @@ def block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1,
             t = epoch * n_rows + row  # PyTorch Adam's bias corrections at this step (counted from 0 here)
             correction1 = bias1[t] if adam_torch else 1.0
             correction2 = root_bias2[t] if adam_torch else 1.0
+            if shuffled:  # each configuration's row at this step, gathered first (the loop below then vectorizes)
+                for c in range(n):
+                    data_row = order[int(s[SEED, c]), epoch, row]
+                    s[XI, c], s[YI, c] = x[data_row], y[data_row]
             for c in range(n):
+                if shuffled:
+                    xi, yi = s[XI, c], s[YI, c]
                 w0, w1 = s[0, c], s[1, c]
                 w2 = s[2, c] if two else 0.0
                 w3 = s[3, c] if two else 0.0
@@ -166,6 +181,37 @@ def block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1,
                         elif activation == 2:
                             g1 *= 1.0 if h > 0.0 else leak
                         g0 = g1 * xi
+                ending, factor_c, correction1_c, correction2_c = True, factor, correction1, correction2
+                if batched:  # add the row's gradient to its batch's; at the batch's last row, update with the mean
+                    size = int(s[BATCH, c])
+                    place = row % size
+                    if place == 0:
+                        s[G, c] = g0
+                        s[G + 1, c] = g1
+                        if two:
+                            s[G + 2, c] = g2
+                            s[G + 3, c] = g3
+                    else:
+                        s[G, c] += g0
+                        s[G + 1, c] += g1
+                        if two:
+                            s[G + 2, c] += g2
+                            s[G + 3, c] += g3
+                    ending = (place == size - 1) | (row == n_rows - 1)
+                    if ending:
+                        count = place + 1.0
+                        g0 = s[G, c] / count
+                        g1 = s[G + 1, c] / count
+                        if two:
+                            g2 = s[G + 2, c] / count
+                            g3 = s[G + 3, c] / count
+                        step = row // size  # the update within the epoch, from 0
+                        factor_c = factors[epoch, step]
+                        t_c = epoch * ((n_rows + size - 1) // size) + step  # Adam's t counts updates
+                        correction1_c = bias1[t_c] if adam_torch else 1.0
+                        correction2_c = root_bias2[t_c] if adam_torch else 1.0
+                if not ending:
+                    continue
                 if clip:  # torch.nn.utils.clip_grad_norm_
                     norm2 = g0 * g0
                     norm2 += g1 * g1
@@ -180,24 +226,28 @@ def block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1,
                     g1 *= coef
                     g2 *= coef
                     g3 *= coef
-                rate = s[LR, c] * factor
+                rate = s[LR, c] * factor_c
                 if adam_torch:
-                    rate = rate / correction1  # optimizers.py's lr / (1 - beta1^t), the same for every weight
-                s[0, c] = update(s, 0, c, w0, g0, rate, beta1, one_minus1, beta2, one_minus2, correction1,
-                                 correction2, optimizer, torch)
-                s[1, c] = update(s, 1, c, w1, g1, rate, beta1, one_minus1, beta2, one_minus2, correction1,
-                                 correction2, optimizer, torch)
+                    rate = rate / correction1_c  # optimizers.py's lr / (1 - beta1^t), the same for every weight
+                s[0, c] = update(s, 0, c, w0, g0, rate, beta1, one_minus1, beta2, one_minus2, correction1_c,
+                                 correction2_c, optimizer, torch)
+                s[1, c] = update(s, 1, c, w1, g1, rate, beta1, one_minus1, beta2, one_minus2, correction1_c,
+                                 correction2_c, optimizer, torch)
                 if two:
-                    s[2, c] = update(s, 2, c, w2, g2, rate, beta1, one_minus1, beta2, one_minus2, correction1,
-                                     correction2, optimizer, torch)
-                    s[3, c] = update(s, 3, c, w3, g3, rate, beta1, one_minus1, beta2, one_minus2, correction1,
-                                     correction2, optimizer, torch)
+                    s[2, c] = update(s, 2, c, w2, g2, rate, beta1, one_minus1, beta2, one_minus2, correction1_c,
+                                     correction2_c, optimizer, torch)
+                    s[3, c] = update(s, 3, c, w3, g3, rate, beta1, one_minus1, beta2, one_minus2, correction1_c,
+                                     correction2_c, optimizer, torch)
         done = 0
         for c in range(n):
             running = (s[DIV_E, c] == 0) & (s[STOP_E, c] == 0)
             if running and s[BAD_ROW, c] < np.inf:
                 s[DIV_E, c] = epoch + 1.0
-                s[DIV_R, c] = s[BAD_ROW, c]
+                s[DIV_K, c] = s[BAD_ROW, c]  # its place in the visiting order; DIV_R its row in the data
+                if shuffled:
+                    s[DIV_R, c] = order[int(s[SEED, c]), epoch, int(s[BAD_ROW, c]) - 1] + 1.0
+                else:
+                    s[DIV_R, c] = s[BAD_ROW, c]
             error = np.sqrt(s[TOTAL, c])
             errors[epoch, c] = error if running and s[DIV_E, c] == 0 else np.nan  # nothing after a stop
             if record:  # trace="epochs": the weights at the end of every epoch
@@ -229,10 +279,10 @@ def block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1,
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def run(first, step, x, y, epochs, theta, lr, leak, clip_norm, mom, sqavg, smallest, factors, beta1, one_minus1,
-        beta2, one_minus2, bias1, root_bias2, fd_step, stop_below, patience, anneal, errors, record, path, diverged_epoch,
-        diverged_row,
-        stopped_epoch, two, activation, optimizer, torch, finite_difference, clip):
+def run(first, step, x, y, epochs, theta, lr, leak, clip_norm, mom, sqavg, smallest, factors, order, seed_index,
+        batch, beta1, one_minus1, beta2, one_minus2, bias1, root_bias2, fd_step, stop_below, patience, anneal, errors,
+        record, path, diverged_epoch, diverged_row, diverged_step, stopped_epoch, two, activation, optimizer, torch,
+        finite_difference, clip, shuffled, batched):
     """Blocks first, first + step, first + 2*step, ... of the sweep, one at a time: copied in, run, copied back.
     It releases Python's lock (nogil), so compiled_sweep runs one such share per core at once (interleaved, so a
     share of blocks that stop early does not leave a core idle)."""
@@ -242,6 +292,8 @@ def run(first, step, x, y, epochs, theta, lr, leak, clip_norm, mom, sqavg, small
     numba.literally(torch)
     numba.literally(finite_difference)
     numba.literally(clip)
+    numba.literally(shuffled)
+    numba.literally(batched)
     n_params = 4 if two else 2
     uses_mom = (optimizer == 1) | (optimizer == 3)
     uses_sqavg = (optimizer == 2) | (optimizer == 3)
@@ -262,9 +314,11 @@ def run(first, step, x, y, epochs, theta, lr, leak, clip_norm, mom, sqavg, small
             s[CLIP, k] = clip_norm[c] if clip else 0.0
             s[SMALLEST, k] = smallest[c] if anneal else 0.0
             s[PREVIOUS, k] = np.inf
-        block(s, x, y, epochs, factors, beta1, one_minus1, beta2, one_minus2, bias1, root_bias2, fd_step,
+            s[SEED, k] = seed_index[c] if shuffled else 0.0
+            s[BATCH, k] = batch[c] if batched else 1.0
+        block(s, x, y, epochs, factors, order, beta1, one_minus1, beta2, one_minus2, bias1, root_bias2, fd_step,
               stop_below, patience, anneal, errors[:, c0:c1], record, path[:, :, c0:c1],
-              two, activation, optimizer, torch, finite_difference, clip)
+              two, activation, optimizer, torch, finite_difference, clip, shuffled, batched)
         for c in range(c0, c1):
             k = c - c0
             stopped, diverged = s[STOP_E, k] > 0, s[DIV_E, k] > 0
@@ -278,10 +332,12 @@ def run(first, step, x, y, epochs, theta, lr, leak, clip_norm, mom, sqavg, small
             if anneal:
                 smallest[c] = s[SMALLEST, k]
             diverged_epoch[c], diverged_row[c], stopped_epoch[c] = s[DIV_E, k], s[DIV_R, k], s[STOP_E, k]
+            diverged_step[c] = s[DIV_K, k]
 
 
 _specialized = {}
-THREADS = os.cpu_count() or 1
+# the cores this process may use (taskset, a container's limit), not the machine's
+THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 _threads = []
 
 
@@ -303,11 +359,12 @@ def specialized(arguments, flags):
 
 
 def compiled_sweep(model, optimizer, x, y, epochs, theta, state, *, gradient, fd_step, clip_norm, factors,
-                   stop_below, patience, path=None):
+                   stop_below, patience, path=None, orders=None, seed_index=None, batch=1):
     """Run the compiled loop on the engine's arrays: theta (params, *shape) and the optimizer's state are updated
     in place. Returns what engine.py's numpy loop returns: (sheet error per epoch, diverged epoch, diverged row,
-    stopped epoch, final weights), shaped like the configurations, nothing reported after a divergence or a stop
-    (NaN)."""
+    diverged step, stopped epoch, final weights), shaped like the configurations, nothing reported after a
+    divergence or a stop (NaN). orders, seed_index: the visiting orders of a shuffled run (engine.py's
+    _row_orders); batch: rows per update, an int or one per configuration."""
     shape, n_params = theta.shape[1:], theta.shape[0]
     n = max(1, int(np.prod(shape)))
 
@@ -330,18 +387,22 @@ def compiled_sweep(model, optimizer, x, y, epochs, theta, state, *, gradient, fd
         bias1 = np.array([1 - optimizer.betas["beta1"] ** t for t in range(1, steps + 1)])
         root_bias2 = np.array([np.sqrt(1 - optimizer.betas["beta2"] ** t) for t in range(1, steps + 1)])
     errors = np.empty((epochs, n))
-    diverged_epoch, diverged_row, stopped_epoch = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    diverged_epoch, diverged_row, diverged_step, stopped_epoch = (np.zeros(n, dtype=np.int64) for _ in range(4))
     if factors is None:
         factors = np.ones((epochs, len(x)))
-    arrays = (x, y, epochs, flat, lr, leak, clip, mom, sqavg, smallest, factors, betas[0], 1 - betas[0], betas[1],
-              1 - betas[1], bias1, root_bias2, fd_step, float(stop_below or 0.0), int(patience),
-              bool(getattr(optimizer, "anneal", False)), errors,
+    shuffled, batched = orders is not None, not (np.ndim(batch) == 0 and batch == 1)
+    order = orders if shuffled else np.zeros((1, 1, 1), dtype=np.int16)
+    seeds = per_config(seed_index) if shuffled else np.zeros(1)
+    sizes = per_config(batch) if batched else np.zeros(1)
+    arrays = (x, y, epochs, flat, lr, leak, clip, mom, sqavg, smallest, factors, order, seeds, sizes, betas[0],
+              1 - betas[0], betas[1], 1 - betas[1], bias1, root_bias2, fd_step, float(stop_below or 0.0),
+              int(patience), bool(getattr(optimizer, "anneal", False)), errors,
               path is not None, path.reshape(epochs, n_params, n) if path is not None else np.zeros((1, 1, n)),
-              diverged_epoch, diverged_row, stopped_epoch)
+              diverged_epoch, diverged_row, diverged_step, stopped_epoch)
     two = type(model).__name__ == "TwoNeuron"
     flags = (two, ACTIVATIONS[model.activation] if two else 0, OPTIMIZERS[name],
              optimizer.convention == "pytorch" and name != "SGD", gradient == "finite_difference",
-             clip_norm is not None)
+             clip_norm is not None, shuffled, batched)
     compiled = specialized((0, 1) + arrays, flags)
     # every core takes every cores-th block, each core in its own thread (the compiled loop releases Python's lock)
     cores = min(THREADS, -(-n // BLOCK))
@@ -351,17 +412,23 @@ def compiled_sweep(model, optimizer, x, y, epochs, theta, state, *, gradient, fd
         list(_pool().map(lambda k: compiled(k, cores, *arrays, *flags), range(cores)))
 
     state["lr"] = lr.reshape(shape)
-    state["t"] = state.get("t", 0) + steps
+    if not batched:
+        state["t"] = state.get("t", 0) + steps
+    elif np.ndim(batch) == 0:
+        state["t"] = state.get("t", 0) + epochs * -(-len(x) // batch)
+    else:
+        state["t"] = (epochs * -(-len(x) // sizes.astype(np.int64))).reshape(shape)  # each configuration's own
     if "smallest_grad2" in state:
         state["smallest_grad2"] = smallest.reshape(shape)
     return (errors.reshape((epochs,) + shape), diverged_epoch.reshape(shape), diverged_row.reshape(shape),
-            stopped_epoch.reshape(shape), theta)
+            diverged_step.reshape(shape), stopped_epoch.reshape(shape), theta)
 
 
 def compile_kernels():
     """Compile (or load from numba's disk cache) the kernels the course's notebooks and interactives use: every
-    model with the sheet's optimizers, PyTorch's momentum for the linear model (05), forward differences (02, 08)
-    and gradient clipping (09). Returns how many it compiled or loaded."""
+    model with the sheet's optimizers, PyTorch's momentum for the linear model (05), forward differences (02, 08),
+    gradient clipping (09), and shuffled rows, mini-batches and both for the line and the 2-neuron model with SGD.
+    Returns how many it compiled or loaded (each sweep below is its own specialization)."""
     from .data import load_data
     from .engine import train
     from .models import Linear, TwoNeuron
@@ -375,6 +442,9 @@ def compile_kernels():
     sweeps += [(line, Momentum(1e-5, convention="pytorch"), {}), (leaky, SGD(1e-5), {})]
     sweeps += [(model, SGD(1e-5), {"gradient": "finite_difference"}) for model in (line, two, relu)]
     sweeps += [(model, SGD(1e-5), {"clip_norm": 1.0}) for model in (line, two, relu, leaky)]
+    # shuffled rows and mini-batches (issue 21; robustness.py): the line and the learner's model with SGD
+    sweeps += [(model, SGD(1e-5), options) for model in (line, two) for options in
+               ({"shuffle": 0}, {"batch_size": 4}, {"shuffle": 0, "batch_size": 4})]
     for model, optimizer, options in sweeps:
         train(model, optimizer, x, y, 1, trace=False, **options)
     return len(sweeps)

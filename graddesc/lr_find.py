@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .checks import check_data, number_array, positive_int
+from .data import load_data
 from .engine import train
 from .models import Model
 from .optimizers import SGD
@@ -34,13 +35,14 @@ class LRFind:
     stopped_at: int
 
 
-def lr_find(model, x, y, start_lr=1e-7, end_lr=10, num_it=100):
-    """Run the range test for `model` (a single configuration) on data x, y with SGD; returns an LRFind."""
+def lr_find(model, x=None, y=None, start_lr=1e-7, end_lr=10, num_it=100):
+    """Run the range test for `model` (a single configuration) on data x, y (default: the sheet's rows) with SGD;
+    returns an LRFind."""
     if not isinstance(model, Model):
         raise TypeError(f"model must be a Linear or TwoNeuron, not {type(model).__name__}")
     if any(np.ndim(value) for value in model.initial.values()):
         raise ValueError("lr_find runs one configuration; the model's weights must be numbers, not arrays")
-    x, y = check_data(x, y)
+    x, y = load_data() if x is None and y is None else check_data(x, y)
     start_lr = float(number_array("start_lr", start_lr, low=0, low_inclusive=False, allowed="a learning rate > 0"))
     end_lr = float(number_array("end_lr", end_lr, low=start_lr, low_inclusive=False,
                                 allowed=f"a learning rate above start_lr ({start_lr:g})"))

@@ -27,8 +27,23 @@ def converged(run, tol=1.0):
 
 
 def epochs_to(run, tol=1.0):
-    """The first epoch, counted from 1, whose sheet error is below tol; 0 where that never happened. An int, or an
-    int array for a sweep."""
+    """The epoch, counted from 1, from which the sheet error stays below tol to the end of the run (the last epoch
+    it ran, for a configuration that train's stop_below stopped): "converged from epoch N". 0 where the run did not
+    converge (see `converged`). A first dip below tol that is followed by an epoch at or above it does not count:
+    `first_below` gives that. An int, or an int array for a sweep."""
+    errors = np.asarray(run.epoch_errors).reshape((run.epochs,) + run.shape)
+    epoch = np.arange(1, run.epochs + 1).reshape((run.epochs,) + (1,) * len(run.shape))
+    last = np.where(run.stopped_epoch > 0, run.stopped_epoch, run.epochs)  # the last epoch each one ran
+    with np.errstate(invalid="ignore"):
+        above = ~(errors < tol) & (epoch <= last)  # at or above tol, or NaN (diverged)
+    last_above = np.where(above, epoch, 0).max(axis=0)
+    since = np.where(converged(run, tol), last_above + 1, 0)
+    return int(since) if since.ndim == 0 else since
+
+
+def first_below(run, tol=1.0):
+    """The first epoch, counted from 1, whose sheet error is below tol, whether or not it stayed there; 0 where
+    that never happened. An int, or an int array for a sweep."""
     with np.errstate(invalid="ignore"):
         below = np.asarray(run.epoch_errors) < tol
     first = np.where(below.any(axis=0), below.argmax(axis=0) + 1, 0)
@@ -59,7 +74,7 @@ def verdict(run, tol=1.0, scale=1.0):
     error = run.final_errors * scale
     if constant_model(run):
         return f"stuck on a constant (error {error:.3g})"
-    dipped = epochs_to(run, tol / scale)
+    dipped = first_below(run, tol / scale)
     left = f"; below {tol:g} at epoch {dipped}, not at the end" if dipped else ""
     return f"still training (error {error:.3g} after {run.epochs} epochs{left})"
 
@@ -87,7 +102,7 @@ CONVERGED, DIVERGED, TRAINING, STUCK = range(len(OUTCOMES))
 @dataclass
 class ConvergenceMap:
     """Every start of a grid, classified. outcome: one of OUTCOMES' indices per start; epoch: when it converged
-    (first epoch below tol) or diverged, 0 otherwise; final_error: the last sheet error (NaN where diverged)."""
+    (the epoch from which it stayed below tol) or diverged, 0 otherwise; final_error: the last sheet error (NaN where diverged)."""
     w1: np.ndarray
     w2: np.ndarray
     lr: float

@@ -8,7 +8,8 @@ import math
 
 import numpy as np
 
-from .data import load_data
+from .colours import OUTCOME_COLOURS, use_course_colours
+from .data import best_line, data_or_sheet
 from .stability import STABILITY_THRESHOLD, stability_meter
 
 PLOT_FLOOR, PLOT_CEILING = 1e-3, 1e14  # log axes show errors in this band (divergence is declared at 1e12)
@@ -17,6 +18,7 @@ PLOT_FLOOR, PLOT_CEILING = 1e-3, 1e14  # log axes show errors in this band (dive
 def figure(ncols=1, nrows=1, width=9.0, height=3.2, **kwargs):
     from matplotlib.figure import Figure
 
+    use_course_colours()  # "C0", "C1", ... and default line colours: colour-safe (colours.py)
     fig = Figure(figsize=(width, height), dpi=80, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
     return fig, axes.ravel() if axes.size > 1 else axes[0, 0]
@@ -74,9 +76,10 @@ def until_divergence(run, values):
     return values
 
 
-def loss_grid(a_range=(-1, 4), b_range=(-20, 60), n=120):
-    """The sheet's squared-error sum over the 29 rows on an (a, b) grid, for contour plots."""
-    x, y = load_data()
+def loss_grid(a_range=(-1, 4), b_range=(-20, 60), n=120, x=None, y=None):
+    """The sheet's squared-error sum over the rows of x, y (default: the sheet's 29) on an (a, b) grid, for
+    contour plots."""
+    x, y = data_or_sheet(x, y)
     a = np.linspace(*a_range, n)
     b = np.linspace(*b_range, n)
     grid_a, grid_b = np.meshgrid(a, b)
@@ -84,10 +87,12 @@ def loss_grid(a_range=(-1, 4), b_range=(-20, 60), n=120):
     return grid_a, grid_b, (residual * residual).sum(axis=-1)
 
 
-def plot_contour(ax, a_range=(-1, 4), b_range=(-20, 60)):
-    grid_a, grid_b, sse = loss_grid(a_range, b_range)
-    ax.contour(grid_a, grid_b, np.log10(sse), levels=14, cmap="viridis", linewidths=0.8)
-    ax.plot([2], [30], marker="*", color="k", ms=10, ls="none", label="a=2, b=30")
+def plot_contour(ax, a_range=(-1, 4), b_range=(-20, 60), x=None, y=None):
+    """The error surface of x, y (default: the sheet's rows) over (a, b), with a star at the data's best line."""
+    grid_a, grid_b, sse = loss_grid(a_range, b_range, x=x, y=y)
+    ax.contour(grid_a, grid_b, np.log10(np.maximum(sse, 1e-300)), levels=14, cmap="viridis", linewidths=0.8)
+    slope, intercept = best_line(x, y)
+    ax.plot([slope], [intercept], marker="*", color="k", ms=10, ls="none", label=f"a={slope:g}, b={intercept:g}")
     ax.set_xlim(*a_range)
     ax.set_ylim(*b_range)
     ax.set_xlabel("a (slope)")
@@ -149,7 +154,7 @@ class MeterLine:
         self.ax = ax
         self.line = ax.semilogy([], [], color="C1", label="lr·K", animated=True)[0]
         ax.axhline(STABILITY_THRESHOLD, color="k", ls="--", lw=1,
-                   label="lr·K = 1 (above: the step is unstable, to first order)")
+                   label="lr·K = 1 (above: unstable step)")
         ax.set_ylim(1e-3, 1e6)
         row_axis(ax, n_rows, max_epochs)
         ax.set_title(title, fontsize=10)
@@ -172,8 +177,8 @@ def epochs_until_divergence(epoch_errors, diverged_at):
 class PathLines:
     """Paths of runs through (a, b) over the loss contour; points beyond the axes are simply off the plot."""
 
-    def __init__(self, ax, labels, a_range=(-1, 4), b_range=(-20, 60)):
-        plot_contour(ax, a_range, b_range)
+    def __init__(self, ax, labels, a_range=(-1, 4), b_range=(-20, 60), x=None, y=None):
+        plot_contour(ax, a_range, b_range, x=x, y=y)
         self.lines = {label: ax.plot([], [], marker=".", ms=3, lw=1, label=label, animated=True)[0]
                       for label in labels}
         ax.legend(loc="lower right", fontsize=8)
@@ -203,18 +208,15 @@ def clip_path(values):
         return np.where(np.isfinite(values), np.clip(values, -1e6, 1e6), np.nan)
 
 
-# Convergence maps: one colour per outcome, its shade saying how fast (see outcomes.py for the classes).
-OUTCOME_COLOURS = {  # (fast, slow) ends of each outcome's shade
-    "converged": ((0.0, 0.36, 0.12), (0.55, 0.85, 0.40)),      # dark green: in few epochs
-    "diverged": ((0.55, 0.0, 0.05), (0.98, 0.72, 0.62)),       # dark red: in the first epochs
-    "still training": ((0.12, 0.30, 0.62), (0.62, 0.76, 0.93)),  # dark blue: error still large
-    "stuck on a constant": ((0.1, 0.1, 0.1), (0.1, 0.1, 0.1)),   # black: the saddle, a dead neuron
-}
+# Convergence maps: one colour per outcome, its shade saying how fast (see outcomes.py for the classes; the
+# colours, (fast, slow) ends of each outcome's shade, are in colours.py).
 
 
 def convergence_colours(result):
     """RGBA pixels (w2 rows, w1 columns) for a ConvergenceMap: the outcome's colour, shaded by how fast it came
     (converged, diverged: the epoch on a log scale) or how far it still is (still training: log10 error, 0-3)."""
+    from matplotlib.colors import to_rgb
+
     from .outcomes import CONVERGED, DIVERGED, OUTCOMES, TRAINING
 
     with np.errstate(all="ignore"):
@@ -225,7 +227,7 @@ def convergence_colours(result):
                      np.nan_to_num(np.clip(shade, 0, 1)), 0.0)
     rgba = np.ones(result.outcome.shape + (4,))
     for code, name in enumerate(OUTCOMES):
-        fast, slow = (np.array(end) for end in OUTCOME_COLOURS[name])
+        fast, slow = (np.array(to_rgb(end)) for end in OUTCOME_COLOURS[name])
         mask = result.outcome == code
         rgba[mask, :3] = fast + shade[mask, None] * (slow - fast)
     return rgba.transpose(1, 0, 2)  # imshow wants rows of w2

@@ -29,6 +29,10 @@ class Run:
                   `diverged_epoch` and `diverged_row` (0 = never) give the same as plain arrays.
     stopped_epoch the epoch after which a configuration stopped because its error fell below stop_below (0: it
                   ran every epoch)
+    diverged_step the diverging row's place in that epoch's visiting order (from 1; 0 = never); diverged_row is
+                  its number in the data. The same without shuffle.
+    shuffle       train's seed(s), or None (the data's order); batch_size: rows per update (1: the sheet)
+    With mini-batches, each row's squared error in epoch_errors is taken at the weights at the start of its batch.
     """
     model: Model
     optimizer: Optimizer
@@ -50,6 +54,9 @@ class Run:
     schedule: object = field(default=None, repr=False)
     stop_below: float | None = None
     epoch_params: dict | None = field(default=None, repr=False)  # train(trace="epochs"): weights after each epoch
+    diverged_step: np.ndarray | None = None
+    shuffle: object = None
+    batch_size: object = 1
 
     @property
     def shape(self):
@@ -85,7 +92,11 @@ class Run:
         at = self.diverged_at
         if self.shape:
             raise ValueError("divergence_message is for a single configuration; use diverged_at for sweeps")
-        return "" if at is None else f"diverged at epoch {at[0]}, row {at[1]}"
+        if at is None:
+            return ""
+        step = int(self.diverged_step) if self.diverged_step is not None else at[1]
+        visited = f" (the row visited {_ordinal(step)})" if self.shuffle is not None else ""
+        return f"diverged at epoch {at[0]}, row {at[1]}{visited}"
 
     @property
     def row_errors(self):
@@ -98,7 +109,12 @@ class Run:
             raise ValueError("this run was made with trace=False; train again with trace=True for row-level results")
 
     def table(self, epoch=1, index=None):
-        """One row per data row of `epoch` (counted from 1), named like the sheet's trace CSVs.
+        """One row per data row of `epoch` (counted from 1), named like the sheet's trace CSVs, in the order the
+        rows were visited. A shuffled run adds `step` (the place in the visiting order, from 1) and `data_row` (the
+        row's number in the data, from 1); a run with mini-batches adds `batch` (the row's batch, from 1: the
+        update its gradient went into) and update_d<name> (the averaged, clipped gradient of that update, at the batch's
+        last row; NaN at the others); its new_<name> are the weights after the row (they change at a batch's
+        last row), and its de_d<name> each row's own gradient at the weights in use.
 
         For several configurations, pass `index` (a tuple into the configuration shape)."""
         import pandas as pd
@@ -114,6 +130,11 @@ class Run:
         cols = {}
         if self.excel_rows:
             cols["excel_row"] = np.arange(4, 4 + len(self.x))
+        if "row" in h:
+            cols["step"] = np.arange(1, len(self.x) + 1)
+            cols["data_row"] = h["row"][at]
+        if "update" in h:
+            cols["batch"] = h["update"][at]
         cols["x"], cols["y"] = h["x"][at], h["y"][at]
         for i, name in enumerate(names):
             cols[name] = h["theta"][(i,) + at]
@@ -139,6 +160,9 @@ class Run:
             if key in h:
                 for i, name in enumerate(names):
                     cols[f"{key}_{name}"] = h[key][(i,) + at]
+        if "update_grad" in h:
+            for i, name in enumerate(names):
+                cols[f"update_d{name}"] = h["update_grad"][(i,) + at]
         for i, name in enumerate(names):
             cols[f"new_{name}"] = h["new_theta"][(i,) + at]
         cols["lr"] = h["lr"][at]
@@ -150,3 +174,7 @@ class Run:
             cols["leak"] = np.broadcast_to(self.model.leak, self.shape)[tuple(index) if self.shape else ()]
         cols["gradient"] = self.gradient
         return pd.DataFrame(cols)
+
+
+def _ordinal(n):
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"

@@ -10,6 +10,7 @@ import contextlib
 import json
 import re
 import statistics
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,25 @@ def test_a_one_line_update_for_comparison(lab, browser):
         labdriver.wait_for_canvas(output)
         measure_latency(page, output, browser, ONE_LINE.name)
         assert labdriver.problems(page) == []
+
+
+def test_pressing_play_on_the_replay_changes_the_figure(lab, browser):
+    """The row-by-row replay of 02 (gu.explore_replay): Play steps the row slider on by itself, and the figure and
+    the readout follow."""
+    with notebook_page(lab, browser, "02_two_neurons.ipynb") as page:
+        output = labdriver.interactives(page).filter(has=page.locator(".widget-play")).first
+        labdriver.wait_for_canvas(output)
+        row = lambda text: int(re.search(r"epoch \d+, row (\d+):", text).group(1))
+        assert row(labdriver.readout(output)) == 1
+        changed_after, _, after = labdriver.press_and_watch(page, output)  # its first slider is the row slider
+        assert changed_after is not None and row(after) == 2, after
+        before_pixels, before_text = output.evaluate(labdriver.CANVAS_HASH), labdriver.readout(output)
+        output.locator(".widget-play button").first.click()  # ▶
+        deadline, pixels, text = time.time() + 10, before_pixels, before_text
+        while time.time() < deadline and (pixels == before_pixels or row(text) < 4):
+            time.sleep(0.1)
+            pixels, text = output.evaluate(labdriver.CANVAS_HASH), labdriver.readout(output)
+        assert pixels != before_pixels, "Play did not change the figure within 10 s"
+        assert row(text) >= 4, f"Play did not step on through the rows: {text!r}"
+        assert labdriver.problems(page) == []
+

@@ -88,11 +88,20 @@ def has_interactive(path):
     return "gu.explore_" in path.read_text()
 
 
-@pytest.fixture(scope="module")
+_EXECUTED = {}
+
+
+@pytest.fixture
 def executions():
-    """Every notebook of RUN_TWICE executed once more in a fresh kernel (nbval's run is the other fresh one); where
-    it holds an interactive, the same kernel then re-runs the whole notebook."""
-    return {path: execute(path, rerun_in_same_kernel=has_interactive(path)) for path in RUN_TWICE}
+    """A notebook of RUN_TWICE executed once more in a fresh kernel (nbval's run is the other fresh one); where it
+    holds an interactive, the same kernel then re-runs the whole notebook. Each is executed once, when a selected
+    test first asks for it."""
+    class Executions:
+        def __getitem__(self, path):
+            if path not in _EXECUTED:
+                _EXECUTED[path] = execute(path, rerun_in_same_kernel=has_interactive(path))
+            return _EXECUTED[path]
+    return Executions()
 
 
 @pytest.mark.parametrize("path", RUN_TWICE, ids=name)

@@ -87,7 +87,8 @@ def test_the_explorer_slider_grid_is_the_one_tested():
     lr = explorer.controls["lr"]
     np.testing.assert_allclose(10 ** np.arange(lr.min, lr.max + 1e-9, lr.step), LR_GRID)
     assert lr.continuous_update  # redrawn while dragging
-    pixels, text = explorer.result
+    pixels, text, coarse = explorer.result
+    assert not coarse  # a static canvas (and so every stored figure) shows the full map, never the preview
     full = gu.convergence_map(lr.value, 500)
     assert pixels.shape == (121, 121, 4) and full.outcome.size == 14641 and MAP == 500 >= 300
     assert text == full.describe() and text in explorer.text
@@ -104,7 +105,7 @@ def test_the_map_row_is_prefetched_and_follows_b1_and_b2():
     explore_maps.prefetch_lr_row(controls, 20)
 
     def row_ready(b1, b2):
-        keys = {(float(f"{lr:.10g}"), b1, b2, 20) for lr in LR_GRID}
+        keys = {(float(f"{lr:.10g}"), b1, b2, 20, False) for lr in LR_GRID}
         deadline = time.monotonic() + 60
         while not keys <= explore_maps.MAP_PICTURES.keys() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -113,8 +114,33 @@ def test_the_map_row_is_prefetched_and_follows_b1_and_b2():
     assert row_ready(0.0, 0.0)
     controls["b2"].value = 30.0
     assert row_ready(0.0, 30.0)
-    pixels, text = explore_maps.map_picture(LR_GRID[-1], 0.0, 30.0, 20)  # from the cache, as the direct computation
+    pixels, text, _ = explore_maps.map_picture(LR_GRID[-1], 0.0, 30.0, 20)  # from the cache, as the direct one
     assert text == gu.convergence_map(float(f"{LR_GRID[-1]:.10g}"), 20, b2=30.0).describe()
+
+
+def test_while_dragging_the_map_is_a_labelled_coarse_preview_refined_when_the_slider_rests():
+    import time
+
+    from graddesc import explore_maps
+    from graddesc.outcomes import GRID
+
+    explorer = gu.explore_convergence_map(epochs=20, prefetch=False, preview=True)
+    explore_maps.MAP_PICTURES.clear()
+    explorer.set(lr=LR_GRID[3])
+    pixels, text, coarse = explorer.result
+    quarter = gu.convergence_map(LR_GRID[3], 20, w1=GRID[::2], w2=GRID[::2])
+    assert coarse and pixels.shape == (61, 61, 4) and text == quarter.describe()
+    assert "coarse preview" in explorer.text  # said on the readout, and on the figure:
+    assert any("coarse preview" in artist.get_text() for artist in explorer.fig.axes[0].texts)
+    deadline = time.monotonic() + 30  # the slider rests: the timer refines it to the full map
+    while explorer.result[2] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pixels, text, coarse = explorer.result
+    assert not coarse and pixels.shape == (121, 121, 4)
+    assert text == gu.convergence_map(LR_GRID[3], 20).describe() and "coarse" not in explorer.text
+    assert not any(artist.get_text() for artist in explorer.fig.axes[0].texts)
+    explorer.set(lr=LR_GRID[3] * 1.0)  # a map already computed is drawn in full at once
+    assert not explorer.result[2]
 
 
 @pytest.mark.parametrize("call, message", [
@@ -139,7 +165,7 @@ def test_verdict_names_each_outcome_with_its_evidence():
     # a run that dips below tol and leaves again says so: Adam at lr 0.1 rattles around the fits
     rattling = gu.train(gu.TwoNeuron(), gu.Adam(0.1), X, Y, 40, trace=False)
     tol = float(np.nanmin(rattling.epoch_errors)) + 1.0
-    dipped = gu.epochs_to(rattling, tol)
+    dipped = gu.first_below(rattling, tol)
     assert 0 < dipped < 40 and rattling.final_errors > tol
     assert gu.verdict(rattling, tol=tol).endswith(f"; below {tol:g} at epoch {dipped}, not at the end)")
 

@@ -42,15 +42,29 @@ def build(path):
             cell.outputs, cell.execution_count = [], None
     notebook.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                          "language_info": {"name": "python"}}
-    NotebookClient(notebook, timeout=900, kernel_name="python3",
+    # No widget state: without a kernel a widget is only an empty frame (ipympl's canvas has no pixels), and with
+    # the state stored `jupyter nbconvert --to html` would pick that frame over the picture stored beside it.
+    NotebookClient(notebook, timeout=900, kernel_name="python3", store_widget_state=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     for cell in notebook.cells:  # cell ids and timing metadata would change on every build
         cell.pop("id", None)
         cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):  # an interactive is stored as its picture (see static_output)
+            static_output(output)
     notebook.nbformat_minor = 4
     nbformat.write(notebook, path)
     sync(path)  # the notebook is now the newer side: its script is rewritten from it (same cells)
     return path
+
+
+def static_output(output):
+    """Keep an interactive's stored picture, drop its widget view: a view refers to a kernel that is gone, so an
+    unrun notebook in JupyterLab would say "model not found" and an HTML or PDF export would show an empty frame.
+    Run the cell and the live widget comes back (Explorer._repr_mimebundle_ gives both)."""
+    data = output.get("data", {})
+    if "image/png" in data:
+        data.pop("application/vnd.jupyter.widget-view+json", None)
+    return output
 
 
 def selected(arguments):

@@ -1,6 +1,9 @@
 # %% [markdown]
 # # 01 · The spreadsheet's linear model, step by step
 #
+# *Going deeper into [01 · One neuron](../01_one_neuron.ipynb) of the learner's path. The map of both layers:
+# [00 · Start here](00_start_here.ipynb).*
+#
 # Jeremy Howard's `graddesc.xlsm` fits a straight line **pred = b + a·x** to 29 rows of data that lie exactly on
 # **y = 2x + 30**. It does it the simplest way there is: *online* stochastic gradient descent, one row at a time.
 # This notebook rebuilds the `basic` sheet from scratch, checks it against the course's engine number for number,
@@ -164,9 +167,10 @@ print(f"a straight line through epochs 2 and 3 would say {straight:,.0f}: "
 # ## The path through (a, b)
 #
 # Left: the error surface as contour lines, the two directions through the fit (orange: steep, mostly a; dashed
-# black: flat, mostly b), and the path of the run above, one dot per epoch until its error is below 1. Right: the
-# first epoch, row by row, zoomed in: the slope is found in a few rows, rattling back and forth across the steep
-# direction.
+# black: flat, mostly b), and the path of the run above, one dot per epoch until its error is below 1. The axes
+# are **not to scale**: b spans a range 15 times a's, so the two directions, which are perpendicular in (a, b), are
+# drawn at an angle well short of 90° (printed below the figure). Right: the first epoch, row by row, zoomed in:
+# the slope is found in a few rows, rattling back and forth across the steep direction.
 
 # %%
 fig, (ax_long, ax_first) = gu.figure(2, width=10, height=3.6)
@@ -183,7 +187,13 @@ first = gu.replay("basic")
 gu.PathLines(ax_first, ["epoch 1, row by row"], a_range=(0.9, 3.1), b_range=(0.95, 1.35)).update(
     {"epoch 1, row by row": first})
 ax_first.set_title("epoch 1 zoomed: a rattles, b barely moves", fontsize=9)
+ax_long.set_xlabel("a (axes not to scale)")
+drawn = [ax_long.transData.transform([(2, 30), (2 + v[0], 30 + v[1])]) for v in eigenvectors.T]
+directions = [np.diff(points, axis=0)[0] for points in drawn]
+drawn_angle = np.degrees(np.arccos(abs(np.dot(*directions)) / np.prod([np.linalg.norm(d) for d in directions])))
 gu.show(fig)
+print(f"angle between the two directions: {np.degrees(np.arccos(abs(eigenvectors[:, 0] @ eigenvectors[:, 1]))):.0f}° "
+      f"in (a, b); drawn at {drawn_angle:.0f}° on these axes")
 print(f"b after 5 epochs: {gu.train(gu.Linear(), gu.SGD(1e-4), x, y, 5, trace=False).params['b']:.3f}; "
       f"a during epoch 1 ranges over {first.table().a.min():.2f} .. {first.table().a.max():.2f}")
 
@@ -240,6 +250,8 @@ gu.check_true_rmse(true_rmse)
 
 # %% [markdown]
 # ## Questions
+#
+# The [worked answers](../answers/deeper_01_linear_sgd.ipynb) answer each question and exercise with cells.
 #
 # 1. Row 2 (x = 86; the sheet's Excel row 5) moves a from 1.12 to 2.92 in one step. Which factor in de/da makes
 #    that step so large?

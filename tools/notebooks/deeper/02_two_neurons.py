@@ -1,6 +1,9 @@
 # %% [markdown]
 # # 02 · Two stacked neurons: watch it explode
 #
+# *Going deeper into [02 · Two neurons](../02_two_neurons.ipynb) of the learner's path. The map of both layers:
+# [00 · Start here](00_start_here.ipynb).*
+#
 # The learner's question: *"I stacked two linear neurons, pred = w2·(w1·x + b1) + b2, and trained them with the
 # spreadsheet's settings: online SGD, lr = 0.0001, every weight starting at 1. The error exploded before the end of
 # the first epoch. Better initial weights only bought one more epoch. Why?"*
@@ -86,7 +89,7 @@ for label, start in starts.items():
     rows.append({"start": label, "diverged at (epoch, row)": run.diverged_at,
                  "sheet error after epoch 1": round(float(run.epoch_errors[0]), 3),
                  "converged within 3000 epochs": gu.converged(run),
-                 "error below 1 from epoch": gu.epochs_to(run) or ""})
+                 "error below 1 from epoch on (gu.epochs_to)": gu.epochs_to(run) or ""})
 pd.DataFrame(rows)
 
 # %% [markdown]
@@ -100,7 +103,7 @@ pd.DataFrame(rows)
 #
 # The learner did not differentiate. Like the sheet's `est de/db` column, they nudged each weight by 0.01 and
 # divided the change in squared error by 0.01, one formula per weight (their model is y = c·(a·x + b) + d, so
-# a = w1, b = b1, c = w2, d = d2):
+# a = w1, b = b1, c = w2, d = b2):
 
 # %%
 def learners_formulas(a, b, c, d, x, y, step=0.01):
@@ -120,7 +123,8 @@ pd.DataFrame({"weight": ["w1 (a)", "b1 (b)", "w2 (c)", "b2 (d)"],
               "difference": [t - float(g) for t, g in zip(theirs, analytic)]})
 
 # %% [markdown]
-# **Yes, they are right**, as forward differences: each is the derivative plus a small, predictable bias. The
+# **Each one is right**, as a forward difference: the derivative plus a small, predictable bias (whether training
+# on them reaches a fit is another question, answered below). The
 # squared error is a parabola in any *single* weight (the prediction is linear in each weight on its own), so a
 # forward difference with step s exceeds the derivative by exactly s/2 × the second derivative, which is
 # 2·(d pred/d weight)²: s·(w2·x)², s·w2², s·h², s for w1, b1, w2, b2. At row 1 (x = 14, all weights 1, h = 15):
@@ -148,8 +152,7 @@ print(f"learner's run at row 26: finite-difference bias in de/dw1 = {fd.est_de_d
       f" (row 1: {fd.est_de_dw1.iloc[0] - fd.de_dw1.iloc[0]:.4g})")
 
 # %% [markdown]
-# Both explode at row 28 of epoch 1: the learner's gradients were right, and the explosion is in the model and the
-# learning rate, not in the formulas. But the two runs are not the same run: by row 26 the bias of the w1 estimate
+# Both explode at row 28 of epoch 1: the explosion is in the model and the learning rate, not in the formulas. But the two runs are not the same run: by row 26 the bias of the w1 estimate
 # has grown to about 1,500 (from 1.96 at row 1), and the finite-difference run reaches row 27 with an error about 800 times the
 # analytic run's. Near an explosion the bias grows with it.
 #
@@ -172,6 +175,80 @@ for step in [0.01, 1.0, 10.0]:
     print(f"step {step:5}: central difference - analytic = {np.round(gaps, 9).tolist()}")
 
 # %% [markdown]
+# ## Training on them stops short of a fit
+#
+# Right derivatives one by one do not make a method that converges. At an exact fit every residual is 0, so the true
+# gradient of every row is 0, but the forward difference still reports its bias, s·(d pred/d weight)², which is
+# never 0. Summed over the 29 rows it does not cancel (the biases are all positive), so a fit is not a resting place:
+# the run settles where the residuals' gradient cancels the bias, some distance from the fit. The learner's start at
+# lr 3e-5, where the analytic run converges, trained for 3000 epochs with the learner's formulas at several steps s:
+
+# %%
+fd_steps = [0.1, 0.03, 0.01, 0.003, 0.001, 1e-4]
+fd_runs = {s: gu.train(gu.TwoNeuron(), gu.SGD(3e-5), x, y, 3000, trace=False, gradient="finite_difference",
+                       fd_step=s) for s in fd_steps}
+exact_run = gu.train(gu.TwoNeuron(), gu.SGD(3e-5), x, y, 3000, trace=False)
+fig, ax = gu.figure(width=6.5, height=3.4)
+for s, run in fd_runs.items():
+    ax.semilogy(np.arange(1, 3001), run.epoch_errors, lw=1, label=f"forward differences, step {s:g}")
+ax.semilogy(np.arange(1, 3001), exact_run.epoch_errors, "k--", lw=1, label="analytic gradient")
+ax.axhline(1, color="0.6", lw=0.8)
+ax.set_xlabel("epoch")
+ax.set_ylabel("sheet error")
+ax.set_title("learner's start, lr 3e-5: each step size bottoms out at its own floor", fontsize=9)
+ax.legend(fontsize=7, ncol=2)
+gu.show(fig)
+pd.DataFrame({"step s": fd_steps,
+              "lowest error (epoch)": [f"{np.min(r.epoch_errors):.4g} ({np.argmin(r.epoch_errors) + 1})"
+                                       for r in fd_runs.values()],
+              "error over the last 500 epochs": [f"{np.min(r.epoch_errors[-500:]):.4g} .. {np.max(r.epoch_errors[-500:]):.4g}"
+                                                 for r in fd_runs.values()]}).set_index("step s")
+
+# %% [markdown]
+# Every finite-difference run dips, comes back up and then stalls at a floor: with step 0.01 (the learner's) the
+# error bottoms out near 13 and then sits at about 45 for good. The floor shrinks with the step: by a factor of
+# about 1.7 each time the step shrinks about threefold, from 0.1 down to 0.001; with step 1e-4 it hovers just under
+# 1 (between 0.84 and 0.95 over the last 500 epochs). The analytic run goes on to 1e-12. From the start with b2 = 30 at the sheet's lr (which converges with the analytic gradient) the
+# learner's step does not settle at all: it wanders.
+
+# %%
+wander = gu.train(gu.TwoNeuron(1.0, 1.0, 1.0, 30.0), gu.SGD(1e-4), x, y, 3000, trace=False,
+                  gradient="finite_difference")
+tail = wander.epoch_errors[-500:]
+print(f"b2 = 30, lr 1e-4, step 0.01: diverged: {wander.diverged}, error {wander.epoch_errors[-1]:.3g} after 3000 "
+      f"epochs; lowest error {np.min(wander.epoch_errors):.3g} at epoch "
+      f"{np.argmin(wander.epoch_errors) + 1}; over the last 500 epochs between {tail.min():.3g} and {tail.max():.3g}, "
+      f"rising in {np.mean(np.diff(tail) > 0):.0%} of them")
+
+# %% [markdown]
+# Central differences, by contrast, converge: for a parabola they are exact (shown above), so training on them is
+# the analytic run up to rounding. The learner's formulas with a central difference, run row by row in plain
+# Python at lr 3e-5 from the learner's start:
+
+# %%
+def train_central(start, lr, epochs, step=0.01):
+    w, errors = list(start), []
+    for _ in range(epochs):
+        total = 0.0
+        for xi, yi in zip(x.tolist(), y.tolist()):
+            total += (w[2] * (w[0] * xi + w[1]) + w[3] - yi) ** 2
+            gradient = []
+            for i in range(4):
+                up, down = list(w), list(w)
+                up[i], down[i] = w[i] + step, w[i] - step
+                e_up = (up[2] * (up[0] * xi + up[1]) + up[3] - yi) ** 2
+                e_down = (down[2] * (down[0] * xi + down[1]) + down[3] - yi) ** 2
+                gradient.append((e_up - e_down) / (2 * step))
+            w = [wi - lr * gi for wi, gi in zip(w, gradient)]
+        errors.append(total ** 0.5)
+    return np.array(errors)
+
+central_errors = train_central([1.0, 1.0, 1.0, 1.0], 3e-5, 600)
+print(f"central differences, step 0.01: error below 1 from epoch {np.argmax(central_errors < 1) + 1}, "
+      f"{central_errors[-1]:.2e} after 600 epochs (analytic: below 1 from epoch {gu.epochs_to(exact_run)}, "
+      f"{exact_run.epoch_errors[599]:.2e} after 600)")
+
+# %% [markdown]
 # ## Try it
 #
 # The sliders set the learning rate and the four starting weights; the toggle switches between the analytic
@@ -188,9 +265,12 @@ gu.explore_two_neurons()
 #
 # - Two stacked linear neurons still compute a straight line: slope w1·w2, intercept w2·b1 + b2.
 # - At the sheet's settings the learner's model diverges at epoch 1, row 28; the 1-neuron model is fine.
-# - The learner's finite-difference formulas are correct forward differences; their bias is exactly
+# - Each of the learner's finite-difference formulas is a correct forward difference; its bias is exactly
 #   s·(d pred/d weight)², which grows with the weights as K does: with them the run dies at the same row, but near
-#   the explosion its errors are hundreds of times the analytic run's. A central difference is exact here.
+#   the explosion its errors are hundreds of times the analytic run's.
+# - Training on them cannot converge: the bias does not vanish at a fit. From the learner's start at lr 3e-5 the
+#   run with step 0.01 bottoms out and stalls at an error of about 45; the floor shrinks with the step. From
+#   b2 = 30 at lr 1e-4 it wanders. Central differences are exact here and converge like the analytic gradient.
 # - Some starting points survive longer; most die within a few epochs. Notebook 03 explains why, notebook 04 maps it.
 #
 # ## Exercises
@@ -217,6 +297,8 @@ gu.check_exact_fit(exact_fit)
 
 # %% [markdown]
 # ## Questions
+#
+# The [worked answers](../answers/deeper_02_two_neurons.ipynb) answer each question and exercise with cells.
 #
 # 1. The learner wrote that the model was "not simply collapsed into a single neuron". In what sense is that true,
 #    and in what sense is it a single neuron after all?

@@ -1,20 +1,28 @@
 # %% [markdown]
 # # 03 · Why it explodes: where training is headed
 #
+# *Going deeper into [03 · Why it explodes](../03_why_it_explodes.ipynb) of the learner's path. The map of both
+# layers: [00 · Start here](00_start_here.ipynb).*
+#
 # Notebook 02 showed the learner's 2-neuron model dying at row 28 of epoch 1 while the 1-neuron model trains
 # calmly at the same learning rate. This notebook builds the explanation from one parabola up, and checks every
 # step with the course's code (the machinery is in `graddesc/stability.py`, `graddesc/epoch_map.py` and
 # `graddesc/fits.py`; the plots in `graddesc/plots.py` and `graddesc/explore_maps.py`).
 #
-# **The short answer.** Every exact fit of the 2-neuron model has its own *first edge*: the largest learning rate
-# up to which training can settle on it without a break (stability can return in narrow windows above it). Which
-# fit a run heads for is decided by its start and its early steps: a quantity that small steps conserve narrows the
-# fits within reach to one curve, and the early dynamics pick the point on it. From the learner's start (every
-# weight 1), small steps head for a sharp fit: its first edge is six times below the sheet's lr = 1e-4. Larger
-# steps drift to flatter fits, but not far enough: no run from this start converges at 1e-4. So the run is heading
-# for a place where it cannot stay, and on the way large residuals make large steps, larger weights make the next
-# steps unstable, and the error explodes within the first epoch. A start that heads for a flatter fit trains at
-# lr = 1e-4.
+# **The short answer.** At lr = 1e-4 the learner's run is unstable from its first big-x rows: at row 2 (x = 86)
+# the step already overshoots and multiplies that row's miss by about −5.7, where the line's steepest row shrinks
+# it. Each overshoot grows the weights, larger weights make the next rows steeper still, and the error runs away
+# within the first epoch (section 2). It is the whole path that needs a smaller lr, not only where it is headed:
+# from every point of the runs that converge at 3e-5 or 6e-5, switching to 1e-4 diverges within a few epochs, and
+# every fit a converging run from this start lands on has a first edge below 1e-4 (the flattest, reached only in a
+# narrow band of learning rates near 7e-5, about 8.8e-5; section 6).
+#
+# Where runs at smaller learning rates end is the second story (sections 4 to 6). Every exact fit has its own
+# *first edge*: the largest lr up to which training can settle on it without a break. Gradient flow (infinitely
+# small steps) conserves w1² + b1² − w2², which narrows the reachable fits to one curve; finite steps make it drift,
+# by an amount that grows with lr, and the drift carries larger-lr runs to flatter fits. The gentlest runs land on
+# a fit whose first edge is six times below the sheet's lr: that is the small-lr destination's margin, not the
+# reason the run at 1e-4 dies.
 #
 # Two words used throughout (the glossary in notebook 00 has them all): a step **overshoots** when it carries a
 # row's prediction past that row's target (the residual changes sign); it is **unstable** when the residual comes
@@ -190,9 +198,14 @@ for lr in [0.95 * windows[0][1], 1.05 * windows[0][1], np.sqrt(windows[1][0] * w
 # $$w_1^2 + b_1^2 - w_2^2$$
 #
 # never changes: its rate of change is 2w1·(−2r·w2·x) + 2b1·(−2r·w2) − 2w2·(−2r·h) = −4r·w2·h + 4r·w2·h = 0. The
-# learner's start has 1 + 1 − 1 = 1. Real steps are finite, and each one changes it by a term of order lr²; a run
-# takes of order 1/lr steps, so a whole run drifts by a term of order lr. From the learner's start, trained until
-# the error is below 1e-6 (or for 20,000 epochs):
+# learner's start has 1 + 1 − 1 = 1. Real steps are finite. Multiplying out one step on a row (x, y) with residual
+# r = pred − y and h = w1·x + b1 gives the change exactly:
+#
+# $$\Delta\,(w_1^2 + b_1^2 - w_2^2) = 4\,\text{lr}^2\, r^2 \left(w_2^2 (x^2 + 1) - h^2\right)$$
+#
+# (the first-order terms cancel as above; what is left are the squares of the steps). A run takes of order 1/lr
+# steps, so a whole run drifts by a term of order lr. From the learner's start, trained until the error is below
+# 1e-6 (or for 20,000 epochs):
 
 # %%
 lrs = np.array([1e-6, 3e-6, 1e-5, 2e-5, 3e-5, 4e-5, 5e-5, 6e-5])
@@ -206,7 +219,29 @@ destinations
 
 # %% [markdown]
 # At lr 1e-6 the conserved quantity ends at 1.55, at 1e-5 at 12.6, at 3e-5 at 52: the smaller the step, the closer
-# to the start's value of 1. Ten times smaller again, the run is practically gradient flow:
+# to the start's value of 1. The formula above accounts for every bit of that drift; checked on every row of the
+# first five epochs at lr 3e-5, and of the exploding epoch at 1e-4, against the change measured from the weights
+# before and after each step (the gap is compared with the rounding of w1² + b1² + w2²):
+
+# %%
+def drift_check(lr, epochs):
+    run = gu.train(two, gu.SGD(lr), x, y, epochs)
+    steps = pd.concat([run.table(epoch) for epoch in range(1, epochs + 1)])
+    before = steps.w1 ** 2 + steps.b1 ** 2 - steps.w2 ** 2
+    after = steps.new_w1 ** 2 + steps.new_b1 ** 2 - steps.new_w2 ** 2
+    h = steps.w1 * steps.x + steps.b1
+    formula = 4 * lr ** 2 * (steps.pred - steps.y) ** 2 * (steps.w2 ** 2 * (steps.x ** 2 + 1) - h ** 2)
+    size = steps.w1 ** 2 + steps.b1 ** 2 + steps.w2 ** 2 + steps.new_w1 ** 2 + steps.new_b1 ** 2 + steps.new_w2 ** 2
+    ok = np.isfinite(after)
+    return len(steps[ok]), float(np.max(np.abs((after - before) - formula)[ok] / (size[ok] * np.finfo(float).eps)))
+
+for lr, epochs in [(3e-5, 5), (1e-4, 1)]:
+    n_steps, gap = drift_check(lr, epochs)
+    print(f"lr {lr:g}: {n_steps} steps; largest |measured change - formula| = {gap:.0f} x the rounding unit of "
+          f"the squares")
+
+# %% [markdown]
+# Ten times smaller than 1e-6, the run is practically gradient flow:
 
 # %%
 flow, flow_run = gu.destination({"w1": 1.0, "b1": 1.0, "w2": 1.0, "b2": 1.0}, 1e-7, epochs=300_000)
@@ -228,7 +263,7 @@ print("a fit with w1² + b1² - w2² = 1 and b2 = 30:", {k: round(float(v), 4) f
 
 # %% [markdown]
 # That fit is stable at the sheet's lr, and the run does not go there. Which point of the curve a run reaches is set
-# by its early steps. b2 learns as slowly as the linear model's intercept (its gradient is 2r, its curvature 1),
+# by its early steps (and, at finite lr, by the drift off the curve: section 6). b2 learns as slowly as the linear model's intercept (its gradient is 2r, its curvature 1),
 # while the product w2·b1 is built fast: as w2 and b1 grow, each speeds up the other. So the run builds the
 # intercept through w2·b1, and conservation then ties b1 to w2. The gentle run (lr 3e-6), epoch by epoch:
 
@@ -252,18 +287,48 @@ print("stable for lr in:", [(f"{a:.3e}", f"{b:.3e}") for a, b in gu.stability_ed
 print(f"the sheet's lr is {1e-4 / gu.stability_edge(two, gentle):.1f} times its first edge")
 
 # %% [markdown]
-# The fit the learner's start heads for has K about 26 times the line's at x = 99, and its first edge, 1.67e-5,
-# is six times below the sheet's lr (it has a second, narrow window of stability, also far below 1e-4). **At
-# lr = 1e-4 the run is heading for a fit that is itself unstable.** It could never settle there; in fact it never
-# gets near, because the growing steps of section 2 blow it up on the way.
+# The fit small steps from the learner's start land on has K about 26 times the line's at x = 99, and its first
+# edge, 1.67e-5, is six times below the sheet's lr (it has a second, narrow window of stability, also far below
+# 1e-4). That factor of six is the margin of the *small-lr* destination. It is not why the run at 1e-4 dies: a
+# larger lr lands elsewhere (section 6), and at 1e-4 the run blows up in epoch 1 (section 2), far from any fit.
 #
-# ## 6 · The learning rate chooses the destination
+# ## 6 · The learning rate moves the destination: a drift that grows with lr
 #
 # The table of section 4 shows a second effect: runs that converge at a larger lr land on *flatter* fits, with edges
-# just above the lr that found them (1.2 to 1.5 times it, from lr 2e-5 up). Larger steps drift further, towards
-# fits they can stay on: SGD can only settle on minima that are stable at its lr, which is how it selects among them
-# (Wu, Ma & E 2018 call this the dynamical-stability view). It has a limit: beyond some lr no run from this start
-# converges at all.
+# just above the lr that found them (1.2 to 1.5 times it, from lr 2e-5 up). What carries them there is the drift of
+# section 4: each step moves w1² + b1² − w2² by 4·lr²·r²·(w2²(x² + 1) − h²), more at a larger lr, and along the
+# learner's path the bracket is mostly positive, so b1 grows and w2 shrinks: flatter fits. When does the drift
+# happen, and how close to unstable is the run then? At lr 3e-5, epoch by epoch, with the first edge of the
+# epoch map linearised at the weights in use (as if they were a fit):
+
+# %%
+drift_run = gu.train(two, gu.SGD(3e-5), x, y, 400, trace="epochs")
+balance_path = gu.balance(drift_run.epoch_params)
+marks = np.array([1, 50, 100, 200, 300, 384])
+at_marks = {name: drift_run.epoch_params[name][marks - 1] for name in two.names}
+pd.DataFrame({"epoch": marks, "sheet error": drift_run.epoch_errors[marks - 1],
+              "w1² + b1² - w2²": balance_path[marks - 1],
+              "linearised first edge": gu.stability_edge(two, at_marks),
+              "edge / lr": gu.stability_edge(two, at_marks) / 3e-5}).set_index("epoch")
+
+# %%
+late = (balance_path[-1] - balance_path[99]) / (balance_path[-1] - 1)
+print(f"share of the drift (from the start's 1 to {balance_path[-1]:.2f}) that happens after epoch 100: {late:.0%}")
+
+# %% [markdown]
+# Most of the drift (about four fifths) comes after epoch 100, while the error is still large and the linearised
+# edge of the weights in use is more than twice the lr: the run is nowhere near unstable while it drifts. So
+# instability does not push the run off sharp fits. The finite steps themselves carry it, by a term that vanishes
+# with lr². That every converging run ends on a fit stable at its lr (the edge / lr column of section 4 is above 1)
+# is a *necessary condition* (Wu, Ma & E 2018: SGD can only settle on minima stable at its lr), not the mechanism
+# that picks the fit. The mechanism has a name: *implicit gradient regularization*. Barrett & Dherin (2021) show
+# that gradient descent with finite steps follows, to first order in lr, the gradient flow of a modified loss that
+# adds lr/4 times the squared length of the gradient, which penalises steep regions; Smith, Dherin, Barrett & De
+# (2021) derive the same for SGD, with the squared lengths of the per-row (or per-batch) gradients. Near a fit the
+# residuals vanish and the drift stops, which is why it acts while the error is still large.
+#
+# The drift has a limit: beyond some lr no run from this start converges at all. A scan of 1,500 learning rates
+# in the sheet's row order:
 
 # %%
 fine = np.geomspace(5e-5, 1e-4, 1500)
@@ -284,7 +349,7 @@ many = np.geomspace(1e-6, first_failure * 0.999, 40)
 landed_many, runs_many = gu.destination({"w1": np.ones(many.shape), "b1": 1.0, "w2": 1.0, "b2": 1.0}, many)
 ax.loglog(many, gu.stability_edge(two, landed_many), "o-", ms=3, label="first edge of the fit the run lands on")
 ax.loglog(many, many, "k--", lw=1, label="edge = lr used")
-ax.axvline(last_success, color="C3", ls=":", label=f"no run converges beyond {last_success:.2e}")
+ax.axvline(last_success, color="C3", ls=":", label=f"no run converges beyond {last_success:.2e} (sheet order)")
 ax.axvline(1e-4, color="0.5", lw=1, label="the sheet's lr 1e-4")
 ax.set_xlabel("lr used (from the learner's start)")
 ax.set_ylabel("edge of the destination")
@@ -293,16 +358,54 @@ gu.show(fig)
 
 # %% [markdown]
 # Every point lies above the diagonal (each destination is stable at the lr that found it), and the ratio of edge
-# to lr levels off at about 1.2: the destinations get flatter, but no faster than the lr. The flattest fit this
-# start reaches has an edge below 1e-4, and the sheet's lr is beyond the last run that converges. The islands are
-# chaotic: which learning rates in the band between about 6.6e-5 and 7.2e-5 converge changes with the last bits
-# of the arithmetic, so only the band is a result, not its exact edges.
+# to lr levels off at about 1.2: the destinations get flatter, but no faster than the lr. The flattest fit a
+# converging run from this start reaches has a first edge just below 1e-4 (about 8.8e-5), and the sheet's lr is
+# beyond the last run that converges.
 #
+# Inside the band between about 6.6e-5 and 7.2e-5, which learning rates converge is not a property of the lr: it
+# changes with the last bits of the arithmetic. Measured as a fraction (`gu.outcome_fractions`, in
+# `graddesc/robustness.py`), over 120 learning rates in the band and 16 starts each, every weight nudged by about
+# 1e-12 (relative):
+
+# %%
+band = np.geomspace(6.6e-5, 7.2e-5, 120)
+share = np.array([gu.outcome_fractions(two, gu.SGD(lr), x, y, 3000, over="nudges", n=16, stop_below=1.0)
+                  .fractions["converged"] for lr in band])
+print(f"in the band: {share.mean():.0%} of the 1,920 nudged runs converge; at {((share > 0) & (share < 1)).mean():.0%} "
+      f"of the learning rates the outcome depends on the nudge; at {(share == 0).mean():.0%} none converges")
+
+orders_lr = np.geomspace(2e-5, 6.6e-5, 24)
+order_share = np.array([gu.outcome_fractions(two, gu.SGD(lr), x, y, 3000, n=24, stop_below=1.0)
+                        .fractions["converged"] for lr in orders_lr])
+print(f"with the rows shuffled every epoch (24 orders per lr): all converge up to lr "
+      f"{orders_lr[order_share == 1].max():.2e}, none from {orders_lr[order_share == 0].min():.2e}; in between:",
+      {f"{lr:.2e}": f"{v:.0%}" for lr, v in zip(orders_lr, order_share) if 0 < v < 1})
+
+# %% [markdown]
+# So the band is a result and its fine structure is not: in it about one run in five converges. With the rows
+# shuffled every epoch (as fastai does) the largest lr that trains from this start is lower still, and the band
+# of chance sits lower too.
+#
+# Every point on the way needs a smaller lr as well, not only the destination. Take the runs that converge at 3e-5
+# and 6e-5, and from the weights at the end of each of their epochs continue at the sheet's lr:
+
+# %%
+for warm_lr in [3e-5, 6e-5]:
+    warm = gu.train(two, gu.SGD(warm_lr), x, y, 1000, trace="epochs", stop_below=1e-3)
+    reached = gu.epochs_to(warm, 1e-3)
+    points = {name: np.asarray(value)[:reached] for name, value in warm.epoch_params.items()}
+    switched = gu.train(gu.TwoNeuron(**points), gu.SGD(1e-4), x, y, 50, trace=False)
+    print(f"lr {warm_lr:g} for 1..{reached} epochs, then 1e-4: {switched.diverged.mean():.0%} of the {reached} switched "
+          f"runs diverge, all within {int(np.max(switched.diverged_epoch))} epochs; the linearised first edge on the "
+          f"way is at most {np.nanmax(gu.stability_edge(two, points)):.2e}")
+
+# %% [markdown]
 # ## 7 · The picture
 #
 # Every point of the (b1, w2) plane below is an exact fit (w1 = 2/w2 and b2 = 30 − w2·b1 follow), coloured by its
 # first edge; the fits that are unstable at the chosen lr are greyed out. The dashed curve holds the fits with
-# the start's value of w1² + b1² − w2²: the fits small steps can reach (the early steps pick the point). The red
+# the start's value of w1² + b1² − w2²: the fits gradient flow can reach (the early steps pick the point; finite
+# steps drift off the curve, section 6). The red
 # line is the run itself, epoch by
 # epoch, the star where it lands, the white diamond where tiny steps (lr 3e-6) from the same start land. Drag lr up
 # towards 1e-4 and watch the stable fits shrink to a narrow band that the learner's start never heads for; then set
@@ -314,8 +417,8 @@ gu.explore_destination()
 # %% [markdown]
 # ## 8 · The best case: how flat can a fit of two neurons be?
 #
-# The course used to say the 2-neuron model's fits are "about four times" as curved as the line. That is the best
-# case of one family only, the fits with small biases. With b1 ≈ 0, h ≈ w1·x and K ≈ (w1² + w2²)·x² ≥
+# Among the fits with small biases the 2-neuron model is at best about four times as curved as the line, and that
+# best case is one family only. With b1 ≈ 0, h ≈ w1·x and K ≈ (w1² + w2²)·x² ≥
 # 2·|w1·w2|·x² = 4x²: about four times the linear model's x² + 1 at best, reached when w1 = w2 = √2 (balanced);
 # other fits of the family are sharper. Checked at x = 99 and with the first edge:
 
@@ -371,11 +474,23 @@ print("eigenvalues off the flat directions there:",
 # The start fit has an eigenvalue larger than 1 in size: the sheet error grows from 0.005 at the start (the nudge)
 # to 0.57 after epoch 1 and 135 at epoch 5, the weights are thrown off that sharp fit (Lewkowycz et al. 2020 call
 # this the *catapult*), and they land on a nearly balanced fit whose eigenvalues off the flat directions are below
-# 1: stable, with a margin of about 10% in lr for this nudge (other nudges land on other fits). Two eigenvalues of
-# every exact fit's epoch map are exactly 1 whatever the lr (moving along the family keeps the fit exact), so "the
-# largest eigenvalue is 1" says nothing; the others decide. Instability near a fit does not always mean
-# explosion: from close enough it can mean a jump to a flatter fit, as here. The learner's run is nowhere near a
-# fit.
+# 1: stable, with a margin of about 10% in lr. Two eigenvalues of every exact fit's epoch map are exactly 1 whatever
+# the lr (moving along the family keeps the fit exact), so "the largest eigenvalue is 1" says nothing; the others
+# decide. Is the landing a property of this setting or of this start's last bits? Over 40 starts nudged further
+# (relative nudges of about 1e-12, and of about 1e-6):
+
+# %%
+for size in [1e-12, 1e-6]:
+    fared = gu.outcome_fractions(gu.TwoNeuron(near["w1"], near["b1"], near["w2"], near["b2"] + 1e-3), gu.SGD(1e-4),
+                                 x, y, 40, over="nudges", nudge=size)
+    ends = {k: np.asarray(v)[fared.converged] for k, v in fared.run.params.items()}
+    margin = gu.stability_edge(two, ends) / 1e-4
+    print(f"{fared}; first edge of the fits reached / lr: {np.nanmin(margin):.4f} to {np.nanmax(margin):.4f}")
+
+# %% [markdown]
+# Every nudged start is catapulted to a fit with the same margin, to three digits: the landing belongs to the
+# setting. Instability near a fit does not always mean explosion: from close enough it can mean a jump to a
+# flatter fit, as here. The learner's run is nowhere near a fit.
 #
 # ## Summary
 #
@@ -385,19 +500,29 @@ print("eigenvalues off the flat directions there:",
 #   at row 3 smaller. The meter lr·K is the first-order warning light.
 # - Near a fit the epoch decides: each fit has stable learning rates, found by scanning (stability is not monotone
 #   in lr: the line's fit is stable up to 4.38e-4 and again from 5.82e-4 to 5.88e-4).
-# - Small steps conserve w1² + b1² − w2², which narrows the reachable fits to one curve; the early steps pick the
-#   point (b2 learns slowly, w2·b1 fast). Finite steps drift it, and larger learning rates land on flatter fits,
-#   just inside their own edge.
-# - From the learner's start the destination at small lr has K 26 times the line's at x = 99 and a first edge of
-#   1.67e-5, six times below the sheet's lr: the run is headed for a fit it could not stay on, and explodes on the
-#   way, as large residuals make large steps and larger weights make the next steps unstable.
+# - Gradient flow conserves w1² + b1² − w2², which narrows the reachable fits to one curve; the early steps pick the
+#   point (b2 learns slowly, w2·b1 fast). Each finite step changes it by exactly 4·lr²·r²·(w2²(x² + 1) − h²): a
+#   drift that grows with lr, comes mostly late (four fifths after epoch 100 at 3e-5) while the run is far from
+#   unstable, and carries larger-lr runs to flatter fits, just inside their own edge. Stability at the lr is a
+#   necessary condition on where a run ends, not the mechanism (implicit gradient regularization).
+# - At lr 1e-4 the learner's run is unstable from its first big-x rows and explodes in epoch 1. From every point of
+#   the runs that converge at 3e-5 and 6e-5, 1e-4 diverges; the flattest fit a converging run from this start
+#   reaches has a first edge of about 8.8e-5. The small-lr destination's edge, six times below the sheet's lr, is
+#   that destination's margin, not the reason the run dies.
+# - In the sheet's order about one run in five converges in the band between 6.6e-5 and 7.2e-5, and which ones
+#   changes with a nudge of 1e-12; with shuffled rows the largest lr that trains from this start is lower.
 # - "Four times the line's curvature" is the best case over small-bias fits; the flattest fit of all is still 1.78
 #   times sharper than the line.
 #
 # ## Further reading
 #
+# - D. Barrett, B. Dherin (2021), *Implicit Gradient Regularization* (ICLR): finite-step gradient descent follows
+#   a modified loss that penalises the squared gradient, steering towards flatter regions (section 6).
+# - S. Smith, B. Dherin, D. Barrett, S. De (2021), *On the Origin of Implicit Regularization in Stochastic Gradient
+#   Descent* (ICLR): the same for SGD, with the per-batch gradients (section 6).
 # - L. Wu, C. Ma, W. E (2018), *How SGD Selects the Global Minima in Over-parameterized Learning: A Dynamical
-#   Stability Perspective*: SGD can only settle on minima that are stable at its learning rate (section 6).
+#   Stability Perspective*: SGD can only settle on minima that are stable at its learning rate, a necessary
+#   condition (section 6).
 # - J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar (2021), *Gradient Descent on Neural Networks Typically
 #   Occurs at the Edge of Stability*: a related effect in full-batch gradient descent, where the sharpness rises to
 #   2/lr and hovers just above it while the loss keeps falling, not monotonically.
@@ -438,6 +563,8 @@ gu.check_k_two_neuron(k_two_neuron)
 
 # %% [markdown]
 # ## Questions
+#
+# The [worked answers](../answers/deeper_03_why_it_explodes.ipynb) answer each question with cells.
 #
 # 1. The linear model's largest row is unstable above lr ≈ 1e-4, yet the epoch is stable up to 4.38e-4. Which rows
 #    pull it back, and why can they?

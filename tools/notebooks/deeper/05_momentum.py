@@ -1,12 +1,15 @@
 # %% [markdown]
 # # 05 · Momentum: the `momentum` sheet
 #
+# *Going deeper into [05 · Momentum](../05_momentum.ipynb) of the learner's path.*
+#
 # Plain SGD from notebook 01 finds the slope within the first epoch and then crawls towards the intercept b = 30:
 # the error bowl is 8,490 times steeper along one direction (mostly the slope) than along the other (mostly the
 # intercept). Momentum keeps a running average of recent gradients and steps along it. This notebook replays the
 # `momentum` sheet exactly, explains what its first epoch does, and then asks what momentum does to each of the two
-# directions, the way Distill's "Why Momentum Really Works" does: at the sheet's settings it does not speed up the
-# crawl, and tuned it helps less, and less reliably, than the full-batch theory promises.
+# directions, the way Distill's "Why Momentum Really Works" does. The short answer: at the sheet's lr it smooths the
+# row-to-row jitter of the steep direction and does not speed up the flat one; its speed-up lives in full-batch
+# gradient descent, and with one row at a time it is smaller, and comes with violent swings of the error.
 
 # %%
 # %matplotlib widget
@@ -111,8 +114,36 @@ print(f"extra squared error over SGD's epoch 1: {extra.sum():,.0f}, of which {ex
       f"where a lags below {best_slope:.2f} and {extra[~lagging].sum():,.0f} in the rows after it has passed it")
 
 # %% [markdown]
-# From epoch 2 on, momentum's error is lower than SGD's at every epoch of the table. But is it faster at the real
-# task, the crawl along the intercept?
+# From epoch 2 on, momentum's error is lower than SGD's at every epoch of the table. Is that a speed-up of the real
+# task, the crawl along the intercept? Look at the weights row by row in a later epoch, at the sheet's lr 1e-4,
+# from a = b = 1 and m = 0 for both:
+
+# %%
+rows_seen, step_spread = {}, {}
+for label, optimizer in [("SGD", gu.SGD(1e-4)), ("momentum, β = 0.9", gu.Momentum(1e-4, 0.9))]:
+    run = gu.train(gu.Linear(), optimizer, x, y, 30)
+    rows_seen[label] = run.history["new_theta"][:, -1, :]  # (weight, row): the weights after each row of epoch 30
+    a_path = np.r_[run.history["theta"][0, -1, 0], rows_seen[label][0]]  # a before row 1, then after each row
+    steps_a = np.diff(a_path)
+    step_spread[label] = steps_a.std()
+    print(f"{label:18} epoch 30: a travels {np.abs(steps_a).sum():.4f} to move {steps_a.sum():+.4f}; spread of its "
+          f"row-to-row steps {steps_a.std():.5f}; b ends at {rows_seen[label][1, -1]:.4f}")
+jitter_ratio = step_spread["SGD"] / step_spread["momentum, β = 0.9"]
+print(f"the spread of SGD's steps on a is {jitter_ratio:.1f} times momentum's")
+fig, ax = gu.figure(width=7, height=2.6)
+for label, (a_row, _) in rows_seen.items():
+    ax.plot(np.arange(1, 30), a_row, marker=".", label=label)
+ax.set_xlabel("row of epoch 30, counted from 1")
+ax.set_ylabel("slope a after the row")
+ax.legend(fontsize=8)
+gu.show(fig)
+
+# %% [markdown]
+# Within an epoch SGD's slope goes back and forth: each row pulls it towards that row's own best slope, and it
+# travels about twice as far as it gets. Momentum's average of about 10 rows smooths that jitter away: its slope
+# moves one way, in steps whose spread is about eight times smaller. The intercept, the slow direction, is no
+# further along than SGD's (b is still near 2.5 after 30 epochs for both, on its way to 30). That is what momentum does at the sheet's lr: it calms the steep direction; it does not speed up the
+# flat one.
 #
 # ## What momentum does to each direction
 #
@@ -146,28 +177,33 @@ rows = [{"optimizer": "SGD", "lr": 1e-4, "largest |eigenvalue| per epoch": slowe
          "largest |eigenvalue| per epoch": slowest(1e-4, 0.9, damped=False)},
         {"optimizer": "PyTorch momentum, β = 0.9", "lr": 1e-5,
          "largest |eigenvalue| per epoch": slowest(1e-5, 0.9, damped=False)}]
-pd.DataFrame(rows)
+table = pd.DataFrame(rows)
+table["error left after 1,000 epochs"] = table["largest |eigenvalue| per epoch"] ** 1000
+table
 
 # %% [markdown]
 # At the sheet's lr the damped momentum keeps slightly *more* of the slow direction's error per epoch than online
-# SGD (0.998228 against 0.998035): in a steady push its average steps about as far as SGD's gradient, so at the same
-# lr it cannot crawl faster. PyTorch's undamped form at the same lr is unstable (an eigenvalue above 4): its steps
-# are up to 1/(1 − β) = 10 times larger. And PyTorch's form at lr 1e-5 has exactly the sheet's eigenvalues at
-# 1e-4: **the sheet's momentum is PyTorch's with the lr multiplied by 1 − β**.
+# SGD (0.998228 against 0.998035; after 1,000 epochs 17.0% of it is left against 13.9%): in a steady push its
+# average steps about as far as SGD's gradient, so at the same lr it cannot crawl faster. PyTorch's undamped form
+# at the same lr is unstable (an eigenvalue above 4): its steps are up to 1/(1 − β) = 10 times larger. And
+# PyTorch's form at lr 1e-5 has exactly the sheet's eigenvalues at 1e-4: **the sheet's momentum is PyTorch's with
+# the lr multiplied by 1 − β**.
 #
 # Distill's argument is that momentum pays off when the lr is raised to what the steep direction tolerates: the flat
-# direction then moves about 1/(1 − β) times faster. On the sheet's online epoch that only half works. The epoch
-# map's largest eigenvalue across learning rates, for SGD and for the sheet's momentum:
+# direction then moves about 1/(1 − β) times faster. On the sheet's online epoch that only half works. How much of
+# the slow direction's error one epoch removes, 1 − |largest eigenvalue|, across learning rates (log scale: a
+# point higher up removes more per epoch; where the largest eigenvalue is above 1 the run is unstable and no point
+# is drawn):
 
 # %%
 grid = np.geomspace(1e-5, 4e-3, 600)
 fig, ax = gu.figure(width=7, height=3.0)
 for beta, label in [(0.0, "SGD"), (0.5, "momentum, β = 0.5"), (0.9, "momentum, β = 0.9")]:
-    ax.loglog(grid, [slowest(lr, beta) for lr in grid], label=label, lw=1)
-ax.axhline(1, color="k", ls="--", lw=0.8)
-ax.set_ylim(0.5, 50)
+    removed = 1 - np.array([slowest(lr, beta) for lr in grid])
+    ax.loglog(grid, np.where(removed > 0, removed, np.nan), label=label, lw=1)
+ax.axvline(1e-4, color="k", ls=":", lw=0.8, label="the sheet's lr")
 ax.set_xlabel("lr (the sheet's damped form)")
-ax.set_ylabel("largest |eigenvalue| per epoch")
+ax.set_ylabel("1 − |largest eigenvalue|:\nshare of the slow error removed per epoch", fontsize=8)
 ax.legend(fontsize=8)
 gu.show(fig)
 bands = np.array([slowest(lr, 0.9) for lr in grid]) > 1 + 1e-9
@@ -179,12 +215,14 @@ print("β = 0.9: stable below", f"{edges[0]:.3g};", "then unstable and stable ba
 # With β = 0.9 the stable learning rates come in pieces: above the first edge the map alternates between unstable
 # bands and narrow stable windows (the 29 rows come in a fixed order every epoch, and the momentum's swings can fall
 # in or out of step with that cycle). Measured: from a = b = 1, for each β, the fewest epochs to a sheet error below
-# 1 over a scan of 161 learning rates (up to 20,000 epochs each, one compiled sweep per β), both over all the
-# learning rates and over the unbroken range from the smallest one, and whether the best lr's neighbours on the scan
-# (±6%) converge too:
+# 1 (and staying below) over a scan of 161 learning rates (up to 20,000 epochs each, one compiled sweep per β), both
+# over all the learning rates and over the unbroken range from the smallest one; whether the best lr's neighbours on
+# the scan (±6%) converge too; and what the sheet error does on the way there: its peak, and for how many epochs it
+# is above the untrained start's:
 
 # %%
 lrs = np.geomspace(1e-6, 1e-2, 161)
+untrained = np.sqrt(np.sum((1.0 + 1.0 * x - y) ** 2))  # the sheet error of a = b = 1
 rows = []
 for beta in [0.0, 0.5, 0.8, 0.9, 0.95, 0.99]:
     for convention in (["sheet"] if beta == 0 else ["sheet", "pytorch"]):
@@ -195,24 +233,64 @@ for beta in [0.0, 0.5, 0.8, 0.9, 0.95, 0.99]:
         start = np.argmax(works)
         unbroken = np.arange(start, start + np.argmin(works[start:]))  # up to the first lr that fails
         steady = unbroken[np.argmin(needed[unbroken])]
+        peaks = {}
+        for tag, i in [("best", best), ("unbroken", steady)]:
+            errors = run.epoch_errors[:, i]
+            peaks[tag] = (np.nanmax(errors), int((errors > untrained).sum()))
         rows.append({"β": beta, "form": "SGD" if beta == 0 else convention,
                      "best lr": lrs[best], "epochs there": int(needed[best]),
+                     "peak error there": peaks["best"][0], "epochs above the start's": peaks["best"][1],
                      "its neighbours converge": bool(works[best - 1] and works[best + 1]),
-                     "best in the unbroken range": lrs[steady], "epochs there ": int(needed[steady])})
+                     "best in the unbroken range": lrs[steady], "epochs there ": int(needed[steady]),
+                     "peak error there ": peaks["unbroken"][0], "epochs above the start's ": peaks["unbroken"][1]})
 tuned = pd.DataFrame(rows)
+print(f"the untrained start's sheet error (a = b = 1): {untrained:.1f}")
 tuned
 
 # %% [markdown]
-# Two findings:
+# The epochs to an error below 1 are only half of the story; the peak sheet error and the number of epochs whose
+# error is above the untrained start's (410) are the other half. Three findings:
 #
-# - **Over the unbroken range of learning rates, momentum helps at β = 0.5 and at β = 0.99, not in between**: β = 0.5
-#   reaches an error below 1 in about 310 epochs and β = 0.99 in 324, against tuned SGD's 528. With β = 0.8 to 0.95
-#   the unbroken range ends early and momentum is *slower* than SGD there (675 to 1,247 epochs).
+# - **Over the unbroken range of learning rates, momentum takes fewer epochs at β = 0.5 and at β = 0.99, not in
+#   between**: β = 0.5 reaches an error below 1 in about 310 epochs and β = 0.99 in 324, against tuned SGD's 528.
+#   But it gets there by swinging: at those learning rates the error peaks at about 1,311 (β = 0.5, more than three
+#   times the untrained start's) and stays above the start's for 56 epochs, while tuned SGD's never goes above it
+#   (peak 336). With β = 0.8 to 0.95 the unbroken range ends early and momentum is *slower* than SGD there (794
+#   to 1,247 epochs).
 # - **The spectacular numbers sit in narrow windows**: at isolated learning rates above the first edge, momentum
-#   with β = 0.8 to 0.95 needs only 40 to 101 epochs, more than ten times fewer than SGD. But the scan's neighbouring
-#   learning rates, 6% away, do not converge. Distill's picture (raise the lr to what the steep direction allows and
-#   let momentum speed up the flat one) holds for the full-batch gradient; with one row at a time in a fixed order,
-#   the stable learning rates come in pieces, and a lr tuned into one of them is fragile.
+#   with β = 0.8 to 0.95 needs only 40 to 101 epochs, more than ten times fewer than SGD, with peaks of 896 to
+#   1,552. But the scan's neighbouring learning rates, 6% away, do not converge.
+# - Each run is one row order. With one row at a time in a fixed order the stable learning rates come in pieces,
+#   and a lr tuned into one of them is fragile.
+#
+# ## Where momentum's speed-up lives: full-batch gradient descent
+#
+# Distill's picture is about the full gradient: one update per epoch, with the 29 rows' gradients averaged
+# (`batch_size=29`, as PyTorch's mean loss does). There the flat direction is the whole problem and momentum is
+# the classic cure. The same scan, each optimizer at its best lr, up to 30,000 epochs:
+
+# %%
+full_lrs = np.geomspace(1e-4, 3e-2, 41)
+rows = []
+for beta in [0.0, 0.5, 0.9, 0.95, 0.99]:
+    optimizer = gu.SGD(full_lrs) if beta == 0 else gu.Momentum(full_lrs, beta)
+    run = gu.train(gu.Linear(a=np.ones(full_lrs.shape)), optimizer, x, y, 30_000, trace=False, stop_below=1.0,
+                   batch_size=len(x))
+    works, needed = gu.converged(run), gu.epochs_to(run)
+    best = np.flatnonzero(works)[np.argmin(needed[works])]
+    rows.append({"β": beta, "full batch: best lr": full_lrs[best], "epochs to error < 1": int(needed[best]),
+                 "peak error": np.nanmax(run.epoch_errors[:, best]),
+                 "learning rates that converge": f"{works.sum()} of {len(full_lrs)}"})
+full_batch = pd.DataFrame(rows)
+full_batch
+
+# %% [markdown]
+# Full-batch gradient descent crawls: about 20,800 epochs at its best lr, because the lr that the steep direction
+# allows moves the flat one by a tiny share per epoch. Momentum with β = 0.95 needs about 430 epochs, some fifty
+# times fewer, as Distill's theory promises (the heavy ball's speed-up grows like the square root of the 8,490 to
+# 1 steepness ratio). Online, one row at a time, SGD already gets a head start on the flat direction (528 epochs):
+# every row's step also moves b, and the rows' jitter is what the steep direction's lr has to survive. That leaves
+# momentum much less to gain, and at the sheet's lr nothing.
 #
 # ## The paths
 #
@@ -275,10 +353,13 @@ gu.explore_momentum()
 # - The momentum sheet reproduces exactly: 200.965 after epoch 1 from Reset, then 98.70, 91.13, ... .
 # - Its first epoch is worse than SGD's because the average lags behind the best slope and then overshoots it
 #   (to 3.24), each costing about half of the extra error; not because of the seed (from m = 0 it is 199.1).
-# - At the sheet's lr the damped momentum does not speed up the slow direction (it keeps 0.998228 of its error per
-#   epoch against SGD's 0.998035). Over an unbroken range of learning rates β = 0.5 and β = 0.99 beat tuned SGD
-#   (about 310 and 324 epochs against 528) and β = 0.8 to 0.95 do not; those win big only in narrow, fragile
-#   windows of lr.
+# - At the sheet's lr momentum smooths the steep direction's row-to-row jitter (the spread of the slope's steps is
+#   about eight times smaller) and does not speed up the slow direction (it keeps 0.998228 of its error per epoch against
+#   SGD's 0.998035).
+# - Tuned online, β = 0.5 and β = 0.99 take fewer epochs than tuned SGD over an unbroken range of learning rates
+#   (about 310 and 324 against 528), but their error first swings far above the untrained start's (peak about
+#   1,311 at β = 0.5, for 56 epochs); β = 0.8 to 0.95 win big only in narrow, fragile windows of lr.
+# - Momentum's real speed-up is in full-batch gradient descent: about 430 epochs at β = 0.95 against about 20,800.
 # - The sheet's damped form is PyTorch's undamped form with the lr multiplied by 1 − β; their stability bounds
 #   differ by the same factor.
 #
@@ -303,10 +384,14 @@ gu.check_undamped_factor(undamped_factor)
 # %% [markdown]
 # ## Questions
 #
+# [Worked answers](../answers/deeper_05_momentum.ipynb) to the exercises and the questions.
+#
 # 1. Why does the damped average take a smaller first step on a than SGD, and why does it then overshoot? Compare
 #    the first rows of the two paths.
 # 2. In the left path plot, which direction does momentum overshoot in, and how far? In the right one, along which
 #    direction does β = 0.5 gain its epochs?
 # 3. The β = 0.9 momentum converges in 65 epochs at one lr and diverges 6% either side of it. Would you use that lr
 #    for a real model? What would you try instead?
-# 4. Would momentum tame the 2-neuron model's explosion? Predict, then check in notebook 06's race.
+# 4. Full-batch gradient descent needs about 40 times more epochs than online SGD at their best learning rates. Each
+#    full-batch epoch is one update, an online epoch 29. Which is faster per update, and why?
+# 5. Would momentum tame the 2-neuron model's explosion? Predict, then check in notebook 06's race.

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # 06 · RMSProp, Adam and annealing, then the optimizer race
 #
+# *Going deeper into [06 · RMSProp and Adam](../06_rmsprop_adam.ipynb) of the learner's path.*
+#
 # The sheet's last three sheets divide each step by the root of a running average of squared gradients. This
 # notebook replays them exactly, from Reset through the macro history the workbook was saved with, shows the
 # annealing rule of `adam_ann` step by step, and then answers the learner's next question: does any of these
@@ -146,8 +148,9 @@ gu.explore_adaptive()
 #
 # Now the learner's question: SGD, momentum, RMSProp, Adam and annealed Adam on the learner's 2-neuron model (all
 # weights 1, the sheet's x), and on the linear model, sheet conventions. SGD and momentum use the sheet's lr = 1e-4;
-# the adaptive ones lr = 0.1 (their steps are meant to be about lr in size, so their lr is on another scale). First
-# the ten epochs the sheet would show:
+# the adaptive ones lr = 0.1 (their steps are meant to be about lr in size, so their lr is on another scale). The
+# sheet's RMSProp and Adam start their squared averages at v = 10,000 (what Reset writes before its seeding passes),
+# and the race depends on it (below). First the ten epochs the sheet would show:
 
 # %%
 race = {"2 neurons": gu.race(gu.TwoNeuron(), 1e-4, 0.1, epochs=10),
@@ -157,7 +160,7 @@ outcome = pd.DataFrame({model: {name: (run.divergence_message() or f"error {run.
 outcome
 
 # %%
-fig, axes = gu.figure(2, sharey=True)
+fig, axes = gu.figure(2)  # each panel its own error axis: the line's errors are far smaller than the 2 neurons'
 for ax, (model, runs) in zip(axes, race.items()):
     for name, run in runs.items():
         gu.epoch_error_line(ax, run, name)
@@ -168,26 +171,90 @@ axes[1].legend(fontsize=8)
 gu.show(fig)
 
 # %% [markdown]
-# Ten epochs say who survives, not who trains. The same race for 3000 epochs, judged by convergence (sheet error
-# below 1 at the end, `gu.converged`; first epoch below 1, `gu.epochs_to`):
+# Ten epochs say who survives, not who trains. The same race for 3000 epochs: for a run that converged, the epoch
+# from which its sheet error stays below 1; for one that did not, what its error does over the last 1000 epochs:
 
 # %%
+def error_story(run, last=1000):
+    """What a run's sheet error does: diverged, converged (below 1 from epoch N to the end), or its range, its
+    trend and its visits below 1 over the last epochs."""
+    if run.diverged_at:
+        return run.divergence_message()
+    if gu.converged(run):
+        return f"converged: below 1 from epoch {gu.epochs_to(run)} on, ending at {run.final_errors:.2g}"
+    tail = run.epoch_errors[-last:]
+    trend = ("falling" if tail[-1] < 0.8 * tail[0] else "rising" if tail[-1] > 1.25 * tail[0]
+             else "neither falling nor rising")
+    return (f"not converged: over the last {last} epochs the error ranges from {tail.min():.3g} to {tail.max():.3g}, "
+            f"{trend}; below 1 in {int((run.epoch_errors < 1).sum())} of {run.epochs} epochs")
+
+
 long_race = {"2 neurons": gu.race(gu.TwoNeuron(), 1e-4, 0.1, epochs=3000),
              "linear": gu.race(gu.Linear(), 1e-4, 0.1, epochs=3000)}
 for model, runs in long_race.items():
     for name, run in runs.items():
-        print(f"{model:9} {name:13} {gu.verdict(run)}")
+        print(f"{model:9} {name:13} {error_story(run)}")
 
 # %% [markdown]
 # On the learner's model SGD and momentum diverge, as in notebook 02; damped momentum only delays the runaway until
 # epoch 4, because its step is still lr times an average of gradients that grow with the weights. The adaptive
 # optimizers survive: Adam's step is bounded (about lr per weight), so the feedback loop of notebook 03 (larger
 # weights, larger K, larger step) is cut at the last link; the sheet's RMSProp survives despite its huge first steps.
-# But at a constant lr = 0.1 neither **converges**: they keep stepping by up to lr per weight and rattle around the
-# fits (in runs like these RMSProp typically dips below 1 now and then and leaves again; exactly when depends on the
-# last bits of the arithmetic). Annealed Adam, which divides its lr by 4 whenever the gradients' scale jumps,
-# converges on both models within a few dozen epochs: a decaying lr is what turns surviving into converging. On
+# At lr = 0.1 neither converges. Adam rattles on a floor: its step stays about lr in size near a fit, because m/√v
+# does not shrink when the gradient does. The sheet's RMSProp wanders: its error dips below 1 now and then (once in
+# 3000 epochs on the learner's model, 4 times on the line) and climbs back to the hundreds or thousands (exactly
+# when depends on the last bits of the arithmetic). Annealed Adam, which
+# divides its lr by 4 whenever the gradients' scale jumps, converges on both models within a few dozen epochs. On
 # the linear model SGD and momentum converge too, after more than 2,000 epochs.
+#
+# ## Adam at a constant, smaller lr
+#
+# Is the decay what makes Adam converge? Run the sheet's Adam at constant learning rates from 0.1 down to 1e-4, for
+# 20,000 epochs, and look at the error it settles on (its floor, the smallest and largest error of the last 1000
+# epochs):
+
+# %%
+adam_lrs = np.array([0.1, 0.03, 0.01, 3e-3, 1e-3, 3e-4, 1e-4])
+rows = []
+for label, model in [("2 neurons", gu.TwoNeuron(w1=np.ones(adam_lrs.shape))),
+                     ("linear", gu.Linear(a=np.ones(adam_lrs.shape)))]:
+    run = gu.train(model, gu.Adam(adam_lrs), x, y, 20_000, trace=False)
+    tail = run.epoch_errors[-1000:]
+    for i, lr in enumerate(adam_lrs):
+        rows.append({"model": label, "lr": lr, "below 1 from epoch (0: not)": int(gu.epochs_to(run)[i]),
+                     "floor: lowest": tail[:, i].min(), "highest": tail[:, i].max(),
+                     "highest / lr": tail[:, i].max() / lr})
+floors = pd.DataFrame(rows)
+floors
+
+# %% [markdown]
+# At a constant lr the sheet's Adam converges on the learner's model from lr 1e-3 down (below 1 from epoch 596 at
+# 1e-3, from epoch 1975 at 3e-4), and its floor shrinks in proportion to the lr: the highest error of the last
+# 1000 epochs is about 600 times the lr on the learner's model (from 1e-2 down) and 191 times the lr on the line.
+# Above 1e-3 that floor is higher than 1: the runs at 0.1 to 3e-3 that "did not converge" sit on their floors. So
+# a decaying lr is not the only way to converge; it is a way to have both, large steps early and a low floor late.
+# Annealed Adam stays below 1 from epoch 39, a constant 1e-3 from epoch 596.
+#
+# ## The race depends on the sheet's v = 10,000
+#
+# The sheet's squared averages start at 10,000, not at 0. Started at 0, the sheet's RMSProp divides the second
+# row's gradient by the root of the first row's tiny average:
+
+# %%
+from graddesc.engine import train_loop  # train with a given optimizer state (here: the squared averages' start)
+
+for v_start in [10_000.0, 0.0]:
+    for name, optimizer, epochs in [("RMSProp", gu.RMSProp(0.1), 3000), ("Adam", gu.Adam(0.1), 3000),
+                                    ("annealed Adam", gu.Adam(0.1, 0.9, 0.95, anneal=True), 3000)]:
+        state = optimizer.init_state((), 4)
+        state["sqavg"][:] = v_start
+        run = train_loop(gu.TwoNeuron(), optimizer, x, y, epochs, trace=False, state=state, backend="auto")
+        print(f"v starts at {v_start:>7,.0f}: {name:13} {error_story(run)}")
+
+# %% [markdown]
+# With v starting at 0 the sheet's RMSProp diverges in the first epoch, at row 2; the race's "RMSProp survives"
+# is a property of the sheet's start of 10,000. Adam, which folds this row's g² in before dividing, rattles on
+# about the same floor either way, and annealed Adam converges either way.
 #
 # ## Try it: the race with your learning rates
 
@@ -204,8 +271,11 @@ gu.explore_race()
 # - The sheets replay exactly: Reset + the saved macro history lands on the saved weights bit for bit (adam_ann to
 #   about 1e-13), and adam_ann's annealing cuts lr after epochs 7, 8, 16 and 17.
 # - The sheet, PyTorch and fastai write these optimizers differently; the differences change effective step sizes.
-# - On the learner's model at these settings SGD and momentum diverge; RMSProp and Adam survive but, at a constant
-#   lr, do not converge within 3000 epochs; annealed Adam, whose lr decays, converges: surviving is not converging.
+# - On the learner's model at these settings SGD and momentum diverge; at lr 0.1 Adam rattles on a floor and the
+#   sheet's RMSProp wanders, neither converging within 3000 epochs; annealed Adam converges.
+# - The sheet's Adam at a constant lr of 1e-3 or 3e-4 converges on the learner's model too: its error floor scales
+#   with the lr. A decaying lr buys large steps early and a low floor late.
+# - The sheet's squared averages start at 10,000; from 0 the sheet's RMSProp diverges at row 2 of the race.
 #
 # ## Exercises
 #
@@ -231,6 +301,8 @@ gu.check_annealing(anneal)
 
 # %% [markdown]
 # ## Questions
+#
+# [Worked answers](../answers/deeper_06_rmsprop_adam.ipynb) to the exercises and the questions.
 #
 # 1. The sheet's RMSProp divides by the *previous* row's average. What would happen at the first row if it used this
 #    row's, with v starting at 0? And what does dividing by the previous one do when the gradient jumps?

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # 07 · ReLU: the model that "trains freely"
 #
+# *Going deeper into [07 · ReLU](../07_relu.ipynb) of the learner's path.*
+#
 # The learner's third finding: *"With a ReLU on the first neuron the error no longer exploded, but it stayed much
 # worse than the 1-neuron model's."* They concluded that ReLU makes multi-neuron models work. Let us look at what
 # actually happens at their settings (lr = 1e-4, every weight 1), row by row.
@@ -80,6 +82,7 @@ ax_h.set_ylabel("epoch")
 ax_h.set_title("sign of h per row: blue active (h > 0), red dead", fontsize=10)
 gu.RowErrorLines(ax_err, ["ReLU", "linear"], len(x), 10).update({"ReLU": relu, "linear": linear})
 ax_err.axhline(best_constant ** 2 / len(x), color="k", ls="--", lw=0.8, label="best constant (mean sq. error)")
+ax_err.set_ylim(1e-1, 1e7)  # the rows' squared errors span 1e-1 to about 4e5
 ax_err.legend(fontsize=8, loc="upper right")
 gu.show(fig)
 
@@ -104,7 +107,7 @@ for name, mask in classes.items():
 
 fig, ax = gu.figure(width=6.5, height=3.6)
 code = np.select(list(classes.values()), range(len(classes)))
-colours = ["#2a9d3e", "0.55", "#c0392b", "#f4a261"]
+colours = list(gu.RELU_FATES.values())  # alive, dead from the start, killed, diverged: colour-safe
 ax.imshow(code.T, origin="lower", extent=(-3.05, 3.05, -3.05, 3.05), aspect="auto", interpolation="nearest",
           cmap=matplotlib.colors.ListedColormap(colours), vmin=-0.5, vmax=3.5)
 ax.legend(handles=[matplotlib.patches.Patch(color=c, label=n) for c, n in zip(colours, classes)], fontsize=8,
@@ -143,6 +146,41 @@ print(f"the one start alive after 5 epochs, w1 = {start['w1']:.1f}, w2 = {start[
 # switched off by ordinary descent: with w2 < 0 an active neuron only pushes the prediction the wrong way, and plain
 # gradient steps turn it off. The one start still alive after 5 epochs dies a few epochs later.
 #
+# Is that only a matter of a too large lr? Take the same grid at smaller learning rates, each for the same lr ×
+# epochs (the same distance along the gradient), and count who dies:
+
+# %%
+rows = []
+for lr, epochs in [(1e-4, 5), (1e-5, 50), (1e-6, 500), (1e-7, 5000)]:
+    small = gu.train(gu.TwoNeuron(w1=w1, b1=1.0, w2=w2, b2=1.0, relu=True), gu.SGD(lr), x, y, epochs, trace=False)
+    alive_end = gu.active_rows(small.model, small.params, rows_axis).any(axis=0) & ~small.diverged
+    died = alive_at_start & ~alive_end & ~small.diverged
+    rows.append({"lr": lr, "epochs": epochs, "died, w2 < 0": int((died & (w2 < 0)).sum()),
+                 "of the alive starts with w2 < 0": int((alive_at_start & (w2 < 0)).sum()),
+                 "died, w2 > 0": int((died & (w2 > 0)).sum()),
+                 "of the alive starts with w2 > 0": int((alive_at_start & (w2 > 0)).sum())})
+pd.DataFrame(rows)
+
+# %% [markdown]
+# A smaller lr saves every unit with w2 > 0 (they died of unstable steps) but not those with w2 < 0: at 1e-5, 1e-6
+# and 1e-7 about half of them (495 of 960 at the two smallest) still die. Gradient descent itself switches them
+# off: the prediction is below most targets, so with w2 < 0 every active row asks for a smaller h, and w1 and b1
+# walk down until no row is active, unless w2 turns positive first. No lr prevents that.
+#
+# And why is almost half of the grid dead before the first update? Because every x is positive (8 to 99): with
+# b1 = 1, any w1 ≤ −1/8 makes h negative on every row. Centre x (subtract its mean) and some rows have x < 0:
+
+# %%
+centred = x - x.mean()
+alive_centred = gu.active_rows(sweep.model, {"w1": w1, "b1": 1.0, "w2": w2, "b2": 1.0},
+                               centred[:, None, None]).any(axis=0)
+print(f"x from {x.min():g} to {x.max():g}: dead from the start {int((~alive_at_start).sum())} of {w1.size}")
+print(f"centred x from {centred.min():.1f} to {centred.max():.1f}: dead from the start "
+      f"{int((~alive_centred).sum())} of {w1.size}")
+
+# %% [markdown]
+# With centred inputs no start of this grid is dead from the start: for any w1 some rows have h > 0.
+#
 # ## With the learner's finite differences
 #
 # The learner trained on forward differences (notebook 02). The ReLU run with them dies too, at a different w1:
@@ -169,8 +207,9 @@ pd.DataFrame({"weight": model.names, "forward difference": [float(v) for v in es
 # %% [markdown]
 # ## When does the ReLU model train well?
 #
-# Keep the neuron alive: a learning rate small enough that no unstable step flings w1 negative, inputs scaled with a
-# suitable learning rate, or a start already near a fit.
+# Keep the neuron alive: a learning rate small enough that no unstable step flings w1 negative (from the learner's
+# start, where w2 > 0), inputs scaled with a suitable learning rate, or a start already near a fit. (With w2 < 0,
+# no lr helps: see above.)
 
 # %%
 cases = [("lr = 1e-5", gu.TwoNeuron(relu=True), 1e-5, x),
@@ -210,7 +249,9 @@ gu.explore_relu()
 # - A dead neuron passes no gradient to w1, b1, w2; only b2 learns, so the model is a constant, worse than the
 #   best constant (294.13) and far worse than the linear model. It "trains freely" because it cannot explode.
 # - At lr = 1e-4, of 3,721 grid starts (b1 = b2 = 1) 1,769 are dead before the first update and 1,951 die within
-#   5 epochs, most at an unstable step. A smaller lr, scaled inputs with a suitable lr, or a good start keep it alive.
+#   5 epochs, most at an unstable step. A smaller lr, scaled inputs with a suitable lr, or a good start keep it alive
+#   when w2 > 0; with w2 < 0 descent kills about half the units at any lr.
+# - "Dead from the start" happens because every x is positive: on centred x no start of the grid is dead.
 # - A forward difference across the kink sees a slope the analytic rule does not.
 #
 # ## Exercises
@@ -235,6 +276,8 @@ gu.check_relu_slope(relu_slope)
 
 # %% [markdown]
 # ## Questions
+#
+# [Worked answers](../answers/deeper_07_relu.ipynb) to the exercises and the questions.
 #
 # 1. After the neuron dies, b2 keeps learning. Towards which value does it creep, and why so slowly at lr = 1e-4?
 # 2. Could a negative x revive the neuron? What about a positive b1 large enough?
