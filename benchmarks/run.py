@@ -42,7 +42,7 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 import graddesc_utils as gu  # noqa: E402
-from graddesc import explore_maps, kernels  # noqa: E402
+from graddesc import explore_maps, kernels, sweeps  # noqa: E402
 from graddesc.explore_maps import MAP_PICTURES  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -206,7 +206,7 @@ def c_limit_rate(repeats=7):
     double = ctypes.POINTER(ctypes.c_double)
     sweep.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, double, double, ctypes.c_double] + [double] * 5
     n = W1.size
-    cores = kernels.THREADS  # the cores this process may use; ctypes releases the GIL, so threads run in parallel
+    cores = sweeps.THREADS  # the cores this process may use; ctypes releases the GIL, so threads run in parallel
     parts = np.array_split(np.arange(n), cores)
 
     def part(index):

@@ -18,13 +18,13 @@ import numpy as np
 from .checks import batch_sizes, check_data, choice, number_array, positive_int, scalar_or_array, seeds
 from .models import Linear, Model, TwoNeuron
 from .optimizers import CLIP_EPS, SGD, Adam, Momentum, Optimizer, RMSProp
+from .row_orders import row_orders, schedule_table
 from .run import DIVERGENCE_LIMIT, Run
 
 GRADIENTS = ("analytic", "finite_difference")
 STOP_PATIENCE = 20  # train's stop_below: epochs in a row below it, each lower than the one before
 BACKENDS = ("auto", "numpy")
 _TRACE_LIMIT = 20_000_000  # numbers per recorded quantity; beyond this, sweeps must pass trace=False
-_ORDER_LIMIT = 50_000_000  # row indices drawn for shuffled runs (distinct seeds x epochs x rows)
 
 
 def train(model, optimizer, x, y, epochs=1, *, gradient="analytic", fd_step=0.01, trace=True, clip_norm=None,
@@ -120,12 +120,12 @@ def train_loop(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0
     initial = start if start is not None else model.initial
     numbers = [*initial.values(), *optimizer.hyperparameters().values(), *model.hyperparameters().values()]
     n_updates = -(-len(x) // int(batch_size.min()))  # updates per epoch at the smallest batch size
-    factors = _schedule_table(schedule, epochs, n_updates) if schedule is not None else None
+    factors = schedule_table(schedule, epochs, n_updates) if schedule is not None else None
     shape = np.broadcast_shapes(*(np.shape(v) for v in numbers), () if clip_norm is None else clip_norm.shape,
                                 factors.shape[2:] if factors is not None else (),
                                 () if shuffle is None else shuffle.shape, batch_size.shape)
     n_params, n_rows = len(model.names), len(x)
-    orders, seed_index = _row_orders(shuffle, epochs, n_rows, shape) if shuffle is not None else (None, None)
+    orders, seed_index = row_orders(shuffle, epochs, n_rows, shape) if shuffle is not None else (None, None)
     # one batch size for all: an int (the fast paths); else one per configuration
     batch = int(batch_size.flat[0]) if np.all(batch_size == batch_size.flat[0]) else np.broadcast_to(batch_size, shape)
     if rows and n_params * epochs * n_rows * max(1, math.prod(shape)) > _TRACE_LIMIT:
@@ -141,7 +141,7 @@ def train_loop(model, optimizer, x, y, epochs, *, gradient="analytic", fd_step=0
 
     if (backend == "auto" and not rows and start is None and not copy_back_last_row
             and _compiled_supports(model, optimizer, state, factors)):
-        from .kernels import compiled_sweep
+        from .sweeps import compiled_sweep
 
         outcome = compiled_sweep(model, optimizer, x, y, epochs, theta, state, **options)
         history = None
@@ -321,46 +321,8 @@ def _all_ones(batch):
     return isinstance(batch, int) and batch == 1
 
 
-def _row_orders(shuffle, epochs, n_rows, shape):
-    """The visiting orders: (orders, seed_index). orders[i, e] is epoch e+1's order under the i-th distinct seed,
-    drawn as rng = default_rng(seed), then rng.permutation(n_rows) once per epoch; seed_index[c] which of them
-    configuration c uses."""
-    distinct, index = np.unique(shuffle, return_inverse=True)
-    if len(distinct) * epochs * n_rows > _ORDER_LIMIT:
-        raise ValueError(f"shuffle with {len(distinct)} distinct seeds over {epochs} epochs would draw "
-                         f"{len(distinct) * epochs * n_rows:,} row numbers; use fewer seeds or epochs "
-                         f"(at most {_ORDER_LIMIT:,})")
-    # (int16: a long run's orders stay small; the compiled loop is specialized for this type)
-    orders = np.empty((len(distinct), epochs, n_rows), dtype=np.int16 if n_rows < 2 ** 15 else np.int64)
-    for i, seed in enumerate(distinct):
-        rng = np.random.default_rng(int(seed))
-        for epoch in range(epochs):
-            orders[i, epoch] = rng.permutation(n_rows)
-    seed_index = np.array(np.broadcast_to(np.reshape(index, np.shape(shuffle)), shape))
-    return orders, seed_index
-
-
 def scalar_or_int(value):
     return int(value) if np.ndim(value) == 0 else np.array(value)
-
-
-def _schedule_table(schedule, epochs, n_rows):
-    """The lr factor at every (epoch, row), as an array (epochs, rows, *configuration shape); with mini-batches
-    n_rows is the number of updates per epoch (at the smallest batch size) and row the update."""
-    if getattr(schedule, "elementwise", False):  # the course's schedules: one call with every (epoch, row)
-        epoch, row = np.meshgrid(np.arange(1, epochs + 1), np.arange(1, n_rows + 1), indexing="ij")
-        factors = np.array(schedule(epoch, row), dtype=float)
-        number_array("the schedule's factors", factors, low=0, allowed="finite numbers >= 0")
-        return factors
-    table = [[np.asarray(schedule(epoch, row), dtype=float) for row in range(1, n_rows + 1)]
-             for epoch in range(1, epochs + 1)]
-    shape = np.broadcast_shapes(*(factor.shape for line in table for factor in line))
-    factors = np.empty((epochs, n_rows) + shape)
-    for e, line in enumerate(table):
-        for r, factor in enumerate(line):
-            factors[e, r] = factor
-    number_array("the schedule's factors", factors, low=0, allowed="finite numbers >= 0")
-    return factors
 
 
 def _compiled_supports(model, optimizer, state, factors):

@@ -21,6 +21,7 @@ from .data import load_data
 
 SCAN_RATIO = 1.002  # the scan's step in lr: any stable or unstable window 1% wide holds several scan points
 STABLE = 1 + 1e-9   # largest eigenvalue size counted as stable (rounding leaves exact 1s a hair above)
+_SCAN_ELEMENTS = 2 ** 18  # fits x lrs per chunk of stability_edge's scan: each array of the epoch's product ~2 MB
 
 
 def _row_gradients(model, params, x):
@@ -129,8 +130,10 @@ def stability_edge(model, params, x=None, low=1e-7, high=1e-2, ratio=SCAN_RATIO)
     q_scan = q[..., None, :]  # one more axis, for the scan's lrs
     scan = np.geomspace(low, high, int(np.ceil(np.log(high / low) / np.log(ratio))) + 1)
     first_unstable = np.full(shape, len(scan))
-    for start in range(0, len(scan), 256):  # the scan in chunks, to bound memory for many fits
-        chunk = scan[start:start + 256]
+    size = max(int(np.prod(shape)), 1)
+    step = max(1, min(256, _SCAN_ELEMENTS // size))  # the scan in chunks, to bound memory for many fits
+    for start in range(0, len(scan), step):
+        chunk = scan[start:start + step]
         radius = epoch_map_radius(model, params, chunk, _q=q_scan)
         unstable = np.asarray(radius).reshape(shape + (len(chunk),)) > STABLE
         found = unstable.any(axis=-1) & (first_unstable == len(scan))

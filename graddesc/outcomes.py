@@ -18,6 +18,9 @@ from .models import TwoNeuron
 from .optimizers import SGD, Adam, Momentum, RMSProp
 
 
+_BLOCK = 64  # epochs looked at together by epochs_to and first_below
+
+
 def converged(run, tol=1.0):
     """True where the run did not diverge and its last epoch's sheet error is below tol (the last epoch it ran,
     for a configuration that train's stop_below stopped). A bool, or a bool array for a sweep."""
@@ -32,21 +35,37 @@ def epochs_to(run, tol=1.0):
     converge (see `converged`). A first dip below tol that is followed by an epoch at or above it does not count:
     `first_below` gives that. An int, or an int array for a sweep."""
     errors = np.asarray(run.epoch_errors).reshape((run.epochs,) + run.shape)
-    epoch = np.arange(1, run.epochs + 1).reshape((run.epochs,) + (1,) * len(run.shape))
     last = np.where(run.stopped_epoch > 0, run.stopped_epoch, run.epochs)  # the last epoch each one ran
-    with np.errstate(invalid="ignore"):
-        above = ~(errors < tol) & (epoch <= last)  # at or above tol, or NaN (diverged)
-    last_above = np.where(above, epoch, 0).max(axis=0)
-    since = np.where(converged(run, tol), last_above + 1, 0)
+    done = np.asarray(converged(run, tol))
+    last_above = np.zeros(run.shape, dtype=np.int64)  # the last epoch at or above tol (0: none)
+    pending = done.copy()  # only a converged run has an answer; the others give 0
+    # Backwards over the epochs, a block at a time, until every converged run has met its last epoch at or above
+    # tol: a few small blocks instead of an epochs x configurations array (hundreds of MB for a map).
+    for end in range(run.epochs, 0, -_BLOCK):
+        if not pending.any():
+            break
+        start = max(end - _BLOCK, 0)
+        epoch = np.arange(start + 1, end + 1).reshape((end - start,) + (1,) * len(run.shape))
+        with np.errstate(invalid="ignore"):
+            above = ~(errors[start:end] < tol) & (epoch <= last) & pending  # at or above tol, or NaN (diverged)
+        found = above.any(axis=0)
+        last_above = np.where(found, end - np.argmax(above[::-1], axis=0), last_above)
+        pending = pending & ~found
+    since = np.where(done, last_above + 1, 0)
     return int(since) if since.ndim == 0 else since
 
 
 def first_below(run, tol=1.0):
     """The first epoch, counted from 1, whose sheet error is below tol, whether or not it stayed there; 0 where
     that never happened. An int, or an int array for a sweep."""
-    with np.errstate(invalid="ignore"):
-        below = np.asarray(run.epoch_errors) < tol
-    first = np.where(below.any(axis=0), below.argmax(axis=0) + 1, 0)
+    errors = np.asarray(run.epoch_errors)
+    first = np.zeros(errors.shape[1:], dtype=np.int64)
+    for start in range(0, len(errors), _BLOCK):  # a block of epochs at a time, to stay small for a map
+        with np.errstate(invalid="ignore"):
+            below = (errors[start:start + _BLOCK] < tol) & (first == 0)
+        first = np.where(below.any(axis=0), start + np.argmax(below, axis=0) + 1, first)
+        if first.all():
+            break
     return int(first) if first.ndim == 0 else first
 
 

@@ -36,7 +36,7 @@ def test_post_build_installs_the_settings_and_compiles_the_sweeps(binder_env):
     assert json.loads(settings.read_text()) == json.loads((ROOT / "binder" / "jupyterlab-settings" /
                                                           "overrides.json").read_text())
     # a fresh kernel afterwards loads every sweep the notebooks use from numba's cache, compiling none
-    probe = ("import graddesc.kernels as k; n = k.compile_kernels(); s = k.run.stats; "
+    probe = ("import graddesc.sweeps as k; n = k.compile_kernels(); s = k.run.stats; "
              "print(n, sum(s.cache_hits.values()), sum(s.cache_misses.values()))")
     sweeps, hits, misses = subprocess.run([python, "-c", probe], check=True, cwd=ROOT, capture_output=True,
                                           text=True).stdout.split()

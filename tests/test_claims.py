@@ -1414,8 +1414,6 @@ def test_deeper10_the_line_full_batch_limit_is_2_over_the_largest_eigenvalue_of_
     run = gu.train(gu.Linear(a=np.ones(4), b=np.ones(4)), gu.SGD(factors * limit), X, Y, 3000, trace=False,
                    batch_size=X.size)
     assert run.diverged.tolist() == [False, False, True, True]
-    assert gu.check_full_batch_limit(lambda x: 2 / np.linalg.eigvalsh(
-        2 / len(x) * np.array([[np.sum(x * x), np.sum(x)], [np.sum(x), len(x)]])).max()) is None or True
 
 
 def test_deeper10_at_the_sheets_lr_two_neurons_fail_with_every_batch_size():
@@ -1455,3 +1453,15 @@ def test_08_answers_over_40_shuffled_orders():
     np.testing.assert_allclose(ends["w2"] * ends["b1"] + ends["b2"], 30.0, atol=1e-3)
     assert gu.outcome_fractions(TWO, gu.SGD(5e-5), X, Y, 3000, batch_size=4, n=40).counts["converged"] == 39
     assert gu.outcome_fractions(TWO, gu.Adam(1e-3), X, Y, 3000, n=40).counts["converged"] == 40
+
+
+def test_08_and_deeper10_checks_accept_the_answer_and_reject_a_wrong_one(capsys):
+    def limit(x):
+        x = np.asarray(x, dtype=float)
+        return 2 / np.linalg.eigvalsh(2 / x.size * np.array([[x @ x, x.sum()], [x.sum(), x.size]])).max()
+    for check, right, wrong in [(gu.check_full_batch_limit, limit, lambda x: 1 / (np.max(x) ** 2 + 1)),
+                                (gu.check_batch_lr, lambda lr, b: lr * b, lambda lr, b: lr / b)]:
+        check(right)
+        assert capsys.readouterr().out.strip() == "correct"
+        check(wrong)
+        assert capsys.readouterr().out.startswith("not yet")

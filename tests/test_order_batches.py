@@ -357,7 +357,7 @@ def test_epochs_to_is_the_start_of_the_final_stretch_below_tol(errors, tol):
 
 
 def test_compile_kernels_covers_the_shuffled_and_batched_sweeps_the_notebooks_use():
-    from graddesc import kernels
+    from graddesc import sweeps as kernels
 
     compiled_before = dict(kernels._specialized)
     kernels._specialized.clear()  # count what compile_kernels asks for on its own (loaded from numba's cache)

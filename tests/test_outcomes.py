@@ -203,3 +203,52 @@ def test_settled_tells_a_stable_fit_from_one_held_by_rounding():
     assert gu.settled(gu.train(gu.TwoNeuron(), gu.SGD(1e-5), X, Y, 10, trace=False), 1e-5) == training
     with pytest.raises(ValueError, match="one configuration"):
         gu.settled(gu.train(gu.TwoNeuron(w1=np.ones(2)), gu.SGD(1e-5), X, Y, 2, trace=False), 1e-5)
+
+
+def _epochs_to_whole_array(run, tol):
+    """epochs_to as the whole epochs x configurations formula (its first form), to check the blockwise scan."""
+    errors = np.asarray(run.epoch_errors).reshape((run.epochs,) + run.shape)
+    epoch = np.arange(1, run.epochs + 1).reshape((run.epochs,) + (1,) * len(run.shape))
+    last = np.where(run.stopped_epoch > 0, run.stopped_epoch, run.epochs)
+    with np.errstate(invalid="ignore"):
+        above = ~(errors < tol) & (epoch <= last)
+    since = np.where(gu.converged(run, tol), np.where(above, epoch, 0).max(axis=0) + 1, 0)
+    return int(since) if since.ndim == 0 else since
+
+
+def _first_below_whole_array(run, tol):
+    with np.errstate(invalid="ignore"):
+        below = np.asarray(run.epoch_errors) < tol
+    first = np.where(below.any(axis=0), below.argmax(axis=0) + 1, 0)
+    return int(first) if first.ndim == 0 else first
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 40), st.integers(0, 2 ** 32 - 1), st.floats(0.05, 0.95),
+       st.floats(0.0, 0.3), st.booleans())
+def test_blockwise_epochs_to_and_first_below_equal_the_whole_array_formulas(epochs, configs, seed, p_below,
+                                                                          p_nan, single):
+    """Random error histories (dips below tol, climbs back, NaNs, early stops, divergence): the blockwise scans
+    give exactly what the epochs x configurations formulas give, for sweeps and single runs."""
+    from types import SimpleNamespace
+    rng = np.random.default_rng(seed)
+    shape = () if single else (configs,)
+    errors = np.where(rng.random((epochs,) + shape) < p_below, 0.5, 2.0)
+    errors[rng.random(errors.shape) < p_nan] = np.nan
+    stopped = np.where(rng.random(shape) < 0.5, rng.integers(1, epochs + 1, shape), 0)
+    final = np.take_along_axis(errors.reshape(epochs, -1), (np.where(stopped > 0, stopped, epochs) - 1)
+                               .reshape(1, -1), axis=0).reshape(shape)
+    run = SimpleNamespace(epoch_errors=errors, epochs=epochs, shape=shape, stopped_epoch=stopped,
+                          diverged=rng.random(shape) < 0.2, final_errors=final)
+    new, old = gu.epochs_to(run), _epochs_to_whole_array(run, 1.0)
+    assert type(new) is type(old) and np.array_equal(new, old)
+    new, old = gu.first_below(run), _first_below_whole_array(run, 1.0)
+    assert type(new) is type(old) and np.array_equal(new, old)
+
+
+def test_blockwise_epochs_to_equals_the_whole_array_formula_on_a_map():
+    result = gu.convergence_map(5e-5, 400, w1=np.linspace(-3, 3, 25), w2=np.linspace(-3, 3, 25))
+    for tol in (1.0, 5.0, 100.0):
+        assert np.array_equal(gu.epochs_to(result.run, tol), _epochs_to_whole_array(result.run, tol))
+        assert np.array_equal(gu.first_below(result.run, tol), _first_below_whole_array(result.run, tol))
+    assert (gu.epochs_to(result.run) > 64).any()  # the scan crossed more than one block

@@ -237,3 +237,24 @@ def test_a_divergence_mark_sits_at_its_epoch_on_the_last_value_shown_before_it(e
     xs, ys = divergence_mark(errors, (epoch, 29), ceiling=1e8)
     before = [value for value in errors[:epoch - 1] if math.isfinite(value)]
     assert xs == [epoch] and ys == [before[-1] if before else 1e8]
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(st.integers(1, 60), st.integers(0, 2 ** 32 - 1), st.sampled_from([1.002, 1.05]))
+def test_stability_edge_is_the_same_whatever_the_scan_chunk(n_fits, seed, ratio):
+    """stability_edge scans in chunks sized to its memory budget: any chunk (1 lr, the budget's, the former 256)
+    gives bit-identical edges, for one fit or many."""
+    from graddesc import epoch_map
+    rng = np.random.default_rng(seed)
+    fits = gu.exact_fit(rng.choice([-1, 1], n_fits) * 10 ** rng.uniform(-1, 1, n_fits), rng.uniform(-20, 20, n_fits))
+    model = gu.TwoNeuron()
+    edges = []
+    for budget in (1, epoch_map._SCAN_ELEMENTS, 256 * n_fits):
+        saved, epoch_map._SCAN_ELEMENTS = epoch_map._SCAN_ELEMENTS, budget
+        try:
+            edges.append(epoch_map.stability_edge(model, fits, low=1e-6, high=1e-3, ratio=ratio))
+        finally:
+            epoch_map._SCAN_ELEMENTS = saved
+    assert np.array_equal(edges[0], edges[1]) and np.array_equal(edges[1], edges[2])
+    single = epoch_map.stability_edge(model, {k: v[0] for k, v in fits.items()}, low=1e-6, high=1e-3, ratio=ratio)
+    assert single == edges[1][0]
