@@ -3,12 +3,13 @@
 Every notebook and test does `import graddesc_utils as gu`; the machinery is in the package `graddesc/`, one idea
 per file, each read top to bottom. The words the notebooks use, and the file that holds each:
 
-    data, standardize            data.py         the sheet's 29 rows (y = 2x + 30); z-scored, and back
+    data, best_line, standardize data.py         the sheet's 29 rows; any data's least-squares line; z-scored
     Linear, TwoNeuron            models.py       pred = b + a*x; pred = w2*act(w1*x + b1) + b2 (ReLU, leak)
     SGD, Momentum, RMSProp, Adam optimizers.py   the sheet's formulas, or PyTorch's (convention=)
-    train                        engine.py       online gradient descent, one update per row, any number of
-                                                 configurations at once; clip_norm, schedule, stop_below
-    compiled sweeps              kernels.py      the same arithmetic compiled (numba), bit for bit
+    train                        engine.py       gradient descent, one update per row (or mini-batch), any number
+                                                 of configurations; shuffle, batch_size, clip_norm, schedule
+    shuffled orders              row_orders.py   which rows each update sees, in which order
+    compiled sweeps              kernels.py      the same arithmetic compiled (numba), bit for bit; sweeps.py runs it
     Run, diverged_at             run.py          epoch_errors (the sheet's error), params, table()
     replay, Reset, Run button    replay.py       the workbook's buttons, number for number
     curvature K, the meter       stability.py    lr*K per row; what one step does to a row's residual
@@ -24,6 +25,8 @@ per file, each read top to bottom. The words the notebooks use, and the file tha
     explore_*                    interactives.py notebooks 01-07; explore_maps.py (03, 04), explore_remedies (09)
     explore_replay               replay_view.py  one run replayed row by row: Play, a row slider, the sheet's chart
     explore_largest_lr, lr_scan  explore_steps.py 03, 04: the largest lr that trains; the meter row by row; starts
+    explore_smoothing            explore_optimizers.py 05: what momentum's running average does
+    colour scales                colours.py      colour-blind-safe palettes for every categorical scale
     check_*                      exercises.py    the self-checking exercises; checks.py: input checks
 
 Importing the engine (models, optimizers, engine, run) needs numpy only; numba loads with the first sweep.

@@ -127,19 +127,22 @@ def stability_edge(model, params, x=None, low=1e-7, high=1e-2, ratio=SCAN_RATIO)
     x = load_data()[0] if x is None else x
     shape = np.broadcast_shapes(*(np.shape(params[name]) for name in model.names))
     q = _off_flat(model, params, x)
-    q_scan = q[..., None, :]  # one more axis, for the scan's lrs
+    q_fits = q.reshape((q.shape[0], -1, q.shape[-1]))  # (rows, fits, dim S): the fits in one line
     scan = np.geomspace(low, high, int(np.ceil(np.log(high / low) / np.log(ratio))) + 1)
-    first_unstable = np.full(shape, len(scan))
-    size = max(int(np.prod(shape)), 1)
-    step = max(1, min(256, _SCAN_ELEMENTS // size))  # the scan in chunks, to bound memory for many fits
-    for start in range(0, len(scan), step):
-        chunk = scan[start:start + step]
-        radius = epoch_map_radius(model, params, chunk, _q=q_scan)
-        unstable = np.asarray(radius).reshape(shape + (len(chunk),)) > STABLE
-        found = unstable.any(axis=-1) & (first_unstable == len(scan))
-        first_unstable = np.where(found, start + unstable.argmax(axis=-1), first_unstable)
-        if (first_unstable < len(scan)).all():
+    first_unstable = np.full(q_fits.shape[1], len(scan))
+    start = 0
+    while start < len(scan):  # the scan in chunks, each for the fits still stable, to bound time and memory
+        still = np.flatnonzero(first_unstable == len(scan))
+        if len(still) == 0:
             break
+        step = max(1, min(256, _SCAN_ELEMENTS // len(still)))
+        chunk = scan[start:start + step]
+        radius = epoch_map_radius(model, params, chunk, _q=q_fits[:, still, None, :])  # (fits still, chunk)
+        unstable = radius > STABLE
+        found = unstable.any(axis=-1)
+        first_unstable[still[found]] = start + unstable.argmax(axis=-1)[found]
+        start += step
+    first_unstable = first_unstable.reshape(shape)
     inside = scan[np.maximum(first_unstable - 1, 0)]
     outside = scan[np.minimum(first_unstable, len(scan) - 1)]
     for _ in range(40):  # bisection in log lr, all fits at once

@@ -165,9 +165,9 @@ def check_active_rows(attempt, x=None):
 
 
 def check_relu_slope(attempt):
-    """07: relu_slope(h) -> the derivative of ReLU that backpropagation uses (0 at h <= 0, 1 above)."""
+    """07: relu_slope(z) -> the derivative of ReLU at its input z that backpropagation uses (0 at z <= 0, 1 above)."""
     cases = [(2.5,), (0.0,), (-3.0,), (1e-9,)]
-    return _check_function(attempt, cases, lambda h: 1.0 if h > 0 else 0.0, lambda c: "h=%g" % c)
+    return _check_function(attempt, cases, lambda z: 1.0 if z > 0 else 0.0, lambda c: "z=%g" % c)
 
 
 def check_clip_grad(attempt):

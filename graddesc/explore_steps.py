@@ -3,7 +3,8 @@ then watch the steepness meter run away row by row.
 
 - `outcome(run)` says what became of one run in the words the learner's path uses: "converged by epoch N" (the
   sheet error is below 1 from epoch N to the last epoch run: outcomes.epochs_to), "diverged at epoch e, row r", or
-  "still going".
+  "still going". On data no line fits, an error below 1 is out of reach: there "converged" means within 1 of the best
+  line's error (robustness.convergence_tol, as the maps), and every readout says so.
 - `lr_scan` trains one start at many learning rates in one sweep and says which converged.
 - `explore_largest_lr`: one lr slider, the 2-neuron model from all weights 1: the error per epoch and the line it ends
   on, with the outcome in the readout. The learner hunts for the largest lr that still trains.
@@ -21,6 +22,7 @@ from .explorer import Explorer, lr_slider
 from .models import Linear, TwoNeuron
 from .optimizers import SGD
 from .outcomes import converged, epochs_to
+from .robustness import convergence_tol, tol_meaning
 from .plots import PLOT_CEILING, PLOT_FLOOR, displayable, divergence_mark, row_axis, rows_from_1, until_divergence
 from .stability import STABILITY_THRESHOLD, stability_meter
 
@@ -34,29 +36,47 @@ def _data(x, y):
     return load_data() if x is None else (np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
 
-def outcome(run, tol=TOLERANCE):
+def outcome(run, tol=None):
     """One run's outcome in the learner's words: 'converged by epoch N', 'diverged at epoch e, row r' or
-    'still going (sheet error E after N epochs)'."""
+    'still going (sheet error E after N epochs)'. tol: None for convergence_tol of the run's data (1 on the
+    sheet's rows); where it is not 1 the words say what converged means, e.g. 'converged by epoch 2530 (error
+    within 1 of the best line's 21.6)'."""
     if run.shape:
         raise ValueError("outcome describes one configuration; use converged and epochs_to for sweeps")
+    tol = convergence_tol(run.x, run.y) if tol is None else tol
     if run.diverged_at:
         return run.divergence_message()
+    meaning = tol_meaning(tol)
     if converged(run, tol):
-        return f"converged by epoch {epochs_to(run, tol)}"
-    return f"still going (sheet error {run.final_errors:.3g} after {run.epochs} epochs)"
+        return f"converged by epoch {epochs_to(run, tol)}" + (f" ({meaning})" if meaning else "")
+    return (f"still going (sheet error {run.final_errors:.3g} after {run.epochs} epochs"
+            + (f"; converged: {meaning})" if meaning else ")"))
 
 
-def lr_scan(lrs, model=None, epochs=SCAN_EPOCHS, x=None, y=None, shuffle=None):
+def lr_scan(lrs, model=None, epochs=SCAN_EPOCHS, x=None, y=None, shuffle=None, tol=None):
     """Train `model` (default: the 2-neuron model, all weights 1) with SGD at every lr in `lrs`, one compiled
     sweep. shuffle: None (the data's order) or seeds, broadcast against lrs (see train). Returns (converged, run):
-    converged is True where the run did not diverge and ended with its sheet error below 1 (outcomes.converged;
-    outcomes.epochs_to says from which epoch it stayed there)."""
+    converged is True where the run did not diverge and ended with its sheet error below tol (outcomes.converged;
+    outcomes.epochs_to says from which epoch it stayed there). tol: None for convergence_tol(x, y), 1 on the
+    sheet's rows, 1 + the residual floor on data no line fits."""
     x, y = _data(x, y)
     lrs = np.asarray(lrs, dtype=float)
     model = TwoNeuron() if model is None else model
     options = {} if shuffle is None else {"shuffle": shuffle}
     run = train(model, SGD(lrs), x, y, epochs, trace=False, **options)
-    return np.asarray(converged(run)), run
+    return np.asarray(converged(run, convergence_tol(x, y) if tol is None else tol)), run
+
+
+def _is_sheet(x, y):
+    sheet_x, sheet_y = load_data()
+    return np.array_equal(x, sheet_x) and np.array_equal(y, sheet_y)
+
+
+def _tol_label(tol):
+    """The dashed line's legend: where 'converged' starts."""
+    if tol == 1.0:
+        return "sheet error 1 (converged below)"
+    return f"sheet error {tol:.3g}: the best line's {tol - 1:.3g} + 1\n(converged below)"
 
 
 def _slider(lr_range, value, step):
@@ -68,12 +88,17 @@ def _slider(lr_range, value, step):
     return lr_slider(10 ** (low_exp + k * step), low_exp, high_exp, step)
 
 
-def explore_largest_lr(x=None, y=None, lr_range=(1e-6, 1e-3), epochs=SCAN_EPOCHS, model=None):
+def explore_largest_lr(x=None, y=None, lr_range=(1e-6, 1e-3), epochs=SCAN_EPOCHS, model=None, tol=None):
     """03: one lr slider; the 2-neuron model from all weights 1 (or `model`, e.g. gu.Linear() in 01) trained for
     `epochs` epochs in the data's order.
     Left: the sheet error per epoch. Right: the data and the line the model ends on (its last epoch before any
-    divergence). The readout: converged by epoch N, diverged at epoch e (row r), or still going."""
+    divergence). The readout: converged by epoch N, diverged at epoch e (row r), or still going.
+    tol: the sheet error below which a run counts as converged; None for convergence_tol(x, y): 1 on the sheet's
+    rows, within 1 of the best line's error on data no line fits (said in the readout). Noisy data need more
+    epochs than the sheet's (e.g. epochs=10_000): SGD gets near the best line slowly at the lrs that stay close."""
     x, y = _data(x, y)
+    tol = convergence_tol(x, y) if tol is None else float(tol)
+    rows = "the sheet's rows" if _is_sheet(x, y) else "the data's rows"
     model = TwoNeuron() if model is None else model
     named = "2 neurons, all weights 1" if model.names == TwoNeuron.names else "the line, a = b = 1"
     if any(float(v) != 1.0 for v in model.initial.values()):
@@ -85,13 +110,13 @@ def explore_largest_lr(x=None, y=None, lr_range=(1e-6, 1e-3), epochs=SCAN_EPOCHS
         ax_err, ax_fit = fig.subplots(1, 2)
         errors = ax_err.loglog([], [], color="C0", lw=1.2, animated=True)[0]
         mark = ax_err.plot([], [], "x", color="C3", ms=10, mew=2, label="diverged in this epoch", animated=True)[0]
-        ax_err.axhline(TOLERANCE, color="k", ls="--", lw=0.8, label="sheet error 1 (converged below)")
+        ax_err.axhline(tol, color="k", ls="--", lw=0.8, label=_tol_label(tol))
         ax_err.set_xlim(0.8, epochs * 1.25)
         ax_err.set_ylim(PLOT_FLOOR, PLOT_CEILING)
         ax_err.set_xlabel("epoch")
         ax_err.set_title(f"sheet error per epoch ({named})", fontsize=10)
         ax_err.legend(loc="upper right", fontsize=8)
-        ax_fit.plot(x, y, "o", color="0.4", ms=4, label="the sheet's rows")
+        ax_fit.plot(x, y, "o", color="0.4", ms=4, label=rows)
         fitted = ax_fit.plot([], [], color="C1", lw=2, label="the model's line (last whole epoch)", animated=True)[0]
         ax_fit.set_xlim(span[0] - 5, span[1] + 5)
         ax_fit.set_ylim(min(y.min(), 0.0) - 40, y.max() + 60)
@@ -113,12 +138,18 @@ def explore_largest_lr(x=None, y=None, lr_range=(1e-6, 1e-3), epochs=SCAN_EPOCHS
             with np.errstate(all="ignore"):
                 line = run.model.predict(theta, span)
             fitted.set_data(span, np.where(np.abs(line) < 1e6, line, np.nan))
+            # a run that dies in epoch 1 completed no epoch: what is drawn is the starting line, and says so
+            started = bool(run.diverged_at) and run.diverged_at[0] == 1
+            label = "the starting line (no epoch completed)" if started else "the model's line (last whole epoch)"
+            if fitted.get_label() != label:
+                fitted.set_label(label)
+                ax_fit.legend(loc="upper left", fontsize=8)
         return redraw
 
     def compute(lr):
         return train(model, SGD(lr), x, y, epochs, trace="epochs")
 
-    return Explorer(f"largest lr ({named})", controls, build, compute, outcome)
+    return Explorer(f"largest lr ({named})", controls, build, compute, lambda run: outcome(run, tol))
 
 
 def explore_steepness(x=None, y=None, lr_range=(1e-5, 1e-3)):

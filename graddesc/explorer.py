@@ -209,9 +209,11 @@ class Explorer:
     def png(self):
         """The figure as PNG bytes, with the readout drawn above it."""
         import io
+        import textwrap
 
         buffer = io.BytesIO()
-        self.banner.set_text(self.text)
+        # wrapped by hand, about 7 pixels a character at 80 dpi: wrap=True let a long first line spill off both sides
+        self.banner.set_text(textwrap.fill(self.text, width=max(40, int(self.fig.get_figwidth() * 80 / 7))))
         try:
             self.fig.savefig(buffer, format="png", dpi=80)
         finally:

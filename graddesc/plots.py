@@ -35,12 +35,13 @@ def show(fig):
     display(Image(buffer.getvalue()))
 
 
-def displayable(values):
+def displayable(values, floor=PLOT_FLOOR):
     """Errors ready for a log axis: clipped into the plotted band; not finite -> NaN, a gap (a diverged run's line
-    stops at its divergence instead of running along the ceiling)."""
+    stops at its divergence instead of running along the ceiling). A figure whose runs go below PLOT_FLOOR passes a
+    lower `floor`, so that its lines do not stop flat where the printout goes on falling."""
     values = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
-        return np.where(np.isfinite(values), np.clip(values, PLOT_FLOOR, PLOT_CEILING * 10), np.nan)
+        return np.where(np.isfinite(values), np.clip(values, floor, PLOT_CEILING * 10), np.nan)
 
 
 def epoch_error_line(ax, run, label, index=None, **style):

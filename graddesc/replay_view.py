@@ -8,6 +8,7 @@ squared error up to that row, as the sheet's columns hold them. A run that diver
 it diverged, and the readout says "diverged at epoch e, row r" there. A slider move only redraws.
 """
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from .checks import choice, positive_int
 from .data import load_data
@@ -137,12 +138,18 @@ def explore_replay(model, optimizer, x=None, y=None, epochs=1, gradient="analyti
         weights = {name: ax_w.plot([], [], lw=1.2, marker=".", ms=3, label=name, animated=True)[0] for name in names}
         with np.errstate(all="ignore"):
             biggest = min(np.nanmax(np.abs(np.where(np.isfinite(used), used, np.nan))), 1e6)  # clip_path's box
+        weights_title = "weights in use at each row"
         if biggest > 10:  # an explosion: a symmetric log axis keeps the early rows readable
             symlog_axis(ax_w, 10.0 ** int(np.ceil(np.log10(biggest * 1.01))))
+            # plain numbers on the marks (no 10^k), and the title says how the axis grows, for a reader new to it
+            ax_w.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+            ticks = [t for t in ax_w.get_yticks() if t > 0]
+            ratio = ticks[1] / ticks[0] if len(ticks) > 1 else 10
+            weights_title = f"weights in use (axis: each mark ×{ratio:,.0f})"
         else:
             low_w, high_w = np.nanmin(used), np.nanmax(used)
             ax_w.set_ylim(low_w - 0.1 * (high_w - low_w) - 0.5, high_w + 0.1 * (high_w - low_w) + 0.5)
-        ax_w.set_title("weights in use at each row", fontsize=9)
+        ax_w.set_title(weights_title, fontsize=8)
         ax_w.legend(loc="lower left", fontsize=7, ncol=len(names), framealpha=0.6)
         error_line = ax_e.semilogy([], [], color="C3", lw=1.2, marker=".", ms=3, animated=True)[0]
         shown_errors = displayable(err_sq)

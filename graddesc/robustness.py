@@ -14,6 +14,9 @@ and says what became of them, with outcomes.py's definitions:
   diverged   a squared error or a weight beyond 1e12 or not finite (train's divergence);
   wandering  neither: after the epochs given it is still moving, stalled, or hovering near a fit without staying
              below tol.
+tol, by default `convergence_tol(x, y)` = 1 + the data's residual floor (the best line's sheet error): exactly 1 on
+the sheet's rows and on any data that lie on a line (every row then off by less than 1), "within 1 of the best
+line's error" on data no line fits, where an error below 1 is out of reach (the maps of explore_maps.py use the same).
 A sample counted as converged only in the last tenth of the epochs (`late`) may be one that hovers around tol and
 happened to end below it (shuffled rows and mini-batches make the error jump from epoch to epoch): the summary says
 how many, and a longer run tells them apart.
@@ -23,12 +26,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from .checks import choice, number_array, positive_int
-from .data import load_data
+from .data import data_or_sheet, residual_floor
 from .engine import train
 from .models import Linear, TwoNeuron
 from .outcomes import converged, epochs_to
 
 OVER = ("orders", "nudges")
+FLOOR_ROUNDING = 1e-6  # a residual floor below this is the rounding of a fit to data that lie on a line: 0
+
+
+def convergence_tol(x=None, y=None):
+    """The sheet error below which a run on x, y counts as converged: 1 + the residual floor (the best line's sheet
+    error, data.residual_floor). Exactly 1.0 on the sheet's rows and on any data on a line (a floor below
+    FLOOR_ROUNDING, the fit's rounding, counts as 0); on noisy data, within 1 of the best error a line can reach."""
+    floor = residual_floor(x, y)
+    return 1.0 if floor < FLOOR_ROUNDING else 1.0 + floor
+
+
+def tol_meaning(tol):
+    """What 'converged' means at tol, in the readouts' words: '' at tol 1 (the sheet's meaning, said nowhere), else
+    e.g. "error within 1 of the best line's 21.6"."""
+    return "" if tol == 1.0 else f"error within 1 of the best line's {tol - 1:.3g}"
 
 
 @dataclass
@@ -97,14 +115,15 @@ class Outcomes:
 
 
 def outcome_fractions(model, optimizer, x=None, y=None, epochs=1000, *, over="orders", n=40, seed=0, nudge=1e-12,
-                      tol=1.0, **train_kwargs):
+                      tol=None, **train_kwargs):
     """Run one setting (a single configuration of model and optimizer) n times in one sweep, over n shuffled row
     orders (over="orders": shuffle seeds seed .. seed + n - 1) or over n tiny nudges of its start (over="nudges"),
     and return an `Outcomes`: the fractions that converged (below tol at the end, staying below from some epoch),
     diverged, or wandered (neither), with the spread of epochs to converge. x, y: the sheet's rows by default.
+    tol: None for convergence_tol(x, y) (1 on the sheet's rows; 1 + the residual floor on data no line fits).
     train_kwargs go to `train` (batch_size, gradient, clip_norm, schedule, ...; `shuffle` only with nudges)."""
-    if x is None:
-        x, y = load_data()
+    x, y = data_or_sheet(x, y)
+    tol = convergence_tol(x, y) if tol is None else tol
     over = choice("over", over, OVER)
     n, epochs = positive_int("n", n), positive_int("epochs", epochs)
     seed = int(number_array("seed", seed, low=0, allowed="an integer >= 0"))

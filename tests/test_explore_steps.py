@@ -108,6 +108,17 @@ def test_the_fitted_line_is_the_models_last_line(largest):
     np.testing.assert_allclose(ys, 2 * np.asarray(xs) + 30, atol=1)  # converged: on the data's line
 
 
+def test_the_fitted_line_says_when_no_epoch_completed(largest):
+    largest.set(lr=1e-4)  # diverges in epoch 1: the line drawn is the start, and the legend says so
+    fitted = largest.fig.axes[1].lines[1]
+    np.testing.assert_allclose(fitted.get_data()[1], np.asarray(fitted.get_data()[0]) + 2)  # all weights 1: x + 2
+    legend = [t.get_text() for t in largest.fig.axes[1].get_legend().get_texts()]
+    assert "the starting line (no epoch completed)" in legend and fitted.get_label() in legend
+    largest.set(lr=3e-5)  # completes its epochs: the model's last line
+    legend = [t.get_text() for t in largest.fig.axes[1].get_legend().get_texts()]
+    assert "the model's line (last whole epoch)" in legend and "the starting line (no epoch completed)" not in legend
+
+
 def test_the_stored_figure_is_an_image(largest):
     bundle = largest._repr_mimebundle_()
     assert bundle["image/png"] and largest.text in bundle["text/plain"]

@@ -76,14 +76,24 @@ def estimate(path):
     return total
 
 
+def stated_minutes(path):
+    """What a notebook says it takes: 'About N minutes' (or '~N min') in its opening, else its sections' sum."""
+    notebook = json.loads(Path(path).read_text())
+    opening = "".join(notebook["cells"][0]["source"])
+    said = re.search(r"(?:About|about|~)\s*(\d+)\s*min", opening.split("\n## ")[0])
+    if said:
+        return f"{said.group(1)} min"
+    parts = [s["stated"] for s in sections(path) if s["stated"] is not None]
+    return f"{sum(parts)} min (its sections)" if parts else ""
+
+
 def tables():
     """The markdown tables TEACHING.md quotes: per notebook, then per section."""
     lines = ["| notebook | core | optional | exercises | questions | the notebook says |", "|---|---|---|---|---|---|"]
     for path in LEARNER:
         est = estimate(path)
-        said = re.search(r"(?:About|about|\(~)\s*(\d+)\s*min", path.read_text())
         lines.append(f"| `{path.stem}` | {est['core']:.0f} | {est['optional']:.0f} | {est['exercises']:.0f} | "
-                     f"{est['questions']} | {said.group(1) + ' min' if said else ''} |")
+                     f"{est['questions']} | {stated_minutes(path)} |")
     lines += ["", "| notebook | section | estimate | the notebook says |", "|---|---|---|---|"]
     for path in LEARNER:
         for section in sections(path):
@@ -154,6 +164,11 @@ def test_the_timings_quoted_are_the_estimate_of_the_notebooks_as_they_are():
         row = quoted[path.stem]
         for column, kind in ((1, "core"), (2, "optional"), (3, "exercises")):
             assert abs(number(row[column]) - est[kind]) <= 1.0, (path.stem, kind, row[column], round(est[kind], 1))
+    # "About two and a quarter hours of core sections ..., three and a half with every exercise"
+    core = sum(estimate(path)["core"] for path in LEARNER) / 60
+    exercises = sum(estimate(path)["exercises"] for path in LEARNER) / 60
+    assert "two and a quarter hours of core" in teaching_text() and "three and a half with every" in teaching_text()
+    assert abs(core - 2.25) < 0.125 and abs(core + exercises - 3.5) < 0.125, (core, core + exercises)
 
 
 def test_the_worked_example_runs_and_says_what_it_shows():

@@ -8,21 +8,21 @@
 # steep as the line's at the start, and for the line the sheet's learning rate is already just under the limit.
 # So those steps overshoot; an overshoot can make the weights bigger, bigger weights make the next rows steeper
 # still, and the error runs away before the first pass ends. From the learner's start the two neurons train only
-# once the learning rate is cut to about two thirds of the sheet's, or below half when the rows are shuffled.
+# at about two thirds of the sheet's learning rate, or a third to a half of it when the rows are shuffled.
 #
-# This notebook (~10 min) measures that answer, shows you the sliders and Play, and maps the course.
+# ~15 min, +5 optional: the answer measured, the sliders and Play, the map of the course.
 
 # %% [markdown]
-# ## The learner's story (~2 min)
+# ## The learner's story (~3 min)
 #
 # Jeremy Howard's spreadsheet `graddesc.xlsm` fits a straight line to 29 rows of data made from the line with
 # slope 2 and intercept 30. It takes one small step per row. One pass over all 29 rows is an **epoch**. After the
 # first epoch the sheet's error is about 150.
 #
-# The learner put two neurons one after the other: four weights instead of two, every weight starting at 1, and
-# the sheet's learning rate of 0.0001. The error exploded inside the first epoch. Better starting weights only
-# delayed it. A ReLU made it "train freely", but with an error far worse than 150. The learner asked why, and
-# wrote: *"I guess I need to find a way to visualize it."* This course is that visualization.
+# The learner put two neurons one after the other: four weights, all starting at 1, and the sheet's learning rate
+# of 0.0001. The error exploded inside the first epoch. Better starting weights only delayed it. A ReLU made it
+# "train freely", but with an error far worse than 150. The learner wrote: *"I guess I need to find a way to
+# visualize it."* This course is that visualization.
 #
 # **Jargon: learning rate (lr).** The number each step is multiplied by. A bigger lr takes bigger steps.
 
@@ -50,34 +50,34 @@ gu.RowErrorLines(ax, ["two neurons", "the line"], len(x), 1, title="each row's s
 gu.show(fig)
 
 # %% [markdown]
-# And here is where the learner's line went in the last rows before the explosion:
+# Where the learner's line went: row 18 (x is 99) swings it flat, below every point; rows 25 and 26 swing it back
+# up and off the chart. Notebook 03 has the numbers.
 
 # %%
 after = two.history["new_theta"][:, 0, :]  # w1, b1, w2, b2 after each row of epoch 1
 fig, ax = gu.figure(width=6, height=3)
 ax.plot(x, y, "o", color="0.55", ms=4, label="the 29 rows")
 grid = np.array([0.0, 105.0])
-for row in [23, 24, 25, 26]:
+for row in [17, 18, 25, 26]:
     w1, b1, w2, b2 = after[:, row - 1]
     ax.plot(grid, w2 * (w1 * grid + b1) + b2, label=f"after row {row}")
 ax.set_ylim(-100, 400)
 ax.set_xlabel("x")
 ax.legend(fontsize=8, loc="lower right")
-ax.set_title("the learner's line, rows 23 to 26 (row 26's line leaves the chart)", fontsize=10)
+ax.set_title("the learner's line after rows 17, 18, 25 and 26", fontsize=10)
 gu.show(fig)
 
 # %% [markdown]
-# ## The answer, measured (~3 min)
+# ## The answer, measured (~5 min)
 #
-# How much a row's error changes when the weights move a little is how *steep* that row's error is. The course's
-# **steepness meter** multiplies that steepness by the lr. Above 1, a step on that row overshoots so far that the
-# row misses by more than before. Notebook 03 builds the meter step by step.
+# A row is *steep* when its prediction reacts strongly to the weights. The **steepness meter** is lr × steepness.
+# One step multiplies the row's miss by about 1 − 2 × meter: at 0.5 it lands on target, above 1 the miss comes back
+# bigger. Notebook 03 builds the meter step by step.
 #
 # **Jargon: overshoot.** The step carries the prediction past the row's target, to the other side.
 #
-# The cell below reads the meter at the start, for every row, and then finds which learning rates train from the
-# learner's start. "Trains" means the sheet error falls below 1 within 1,000 epochs and stays there. It tries the
-# rows in the sheet's order, and in 10 shuffled orders, as fastai would feed them.
+# The cell below reads the meter at the start, for every row. Then it finds which learning rates train: the sheet
+# error falls below 1 within 1,000 epochs and stays there. It tries the sheet's row order and 10 shuffled orders.
 
 # %%
 meter_line = lr * gu.row_curvature(gu.Linear(), {"a": 1.0, "b": 1.0}, x)
@@ -96,6 +96,7 @@ fails = lrs[~trains]
 largest = lrs[trains & (lrs < fails.min())].max()
 print(f"sheet's order: trains at every lr tried from {lrs[0]:.1e} to {largest:.2e} "
       f"({largest / lr:.2f} of the sheet's lr); first failure at {fails.min():.2e}")
+print("above it, lone lrs that train again:", [f"{v:.2e}" for v in lrs[trains & (lrs > fails.min())]])
 shuffled, _ = gu.lr_scan(lrs[:, None], shuffle=np.arange(10)[None, :])
 fraction = shuffled.mean(axis=1)
 none_from = lrs[np.flatnonzero(fraction > 0).max() + 1]  # from here up, no shuffled order trains
@@ -122,25 +123,24 @@ ax_lr.legend(fontsize=8)
 gu.show(fig)
 
 # %% [markdown]
-# On the left: at the start, the line's biggest row sits just under 1. The two neurons' biggest rows sit about
-# twice as high. The printout shows the weights growing fast in the last rows before the explosion.
+# On the left: the line's biggest row sits just under 1, the two neurons' about twice as high. The printout shows
+# the weights growing fast just before the explosion.
 #
-# On the right: in the sheet's row order the two neurons train up to about two thirds of the sheet's lr. With
-# shuffled rows, no order trains from about half of the sheet's lr upwards. Notebook 03 shows why the swings feed
-# themselves. Notebook 04 asks whether better starting weights help.
+# On the right: in the sheet's order the two neurons train up to about two thirds of the sheet's lr (the lone
+# point above is a single lr that trains again). With shuffled rows, none trains from about half of it upwards.
 
 # %% [markdown]
-# ## Sliders and Play (~2 min)
+# ## Sliders and Play (~3 min)
 #
-# Every interactive is one line of code. It shows sliders, a line of exact numbers, and a figure that redraws.
+# Every interactive shows sliders, a line of exact numbers, and a figure that redraws.
 #
-# - **Drag a slider**, or click its handle and press the arrow keys for one step at a time.
-# - **Play** (▶) steps a row slider on by itself; press it again (⏸) to pause, and ■ to go back to row 1.
+# - **Drag a slider**, or click its handle and press the arrow keys.
+# - **Play** (▶) steps a row slider on by itself; ⏸ pauses, ■ goes back to row 1.
 # - **Learning-rate sliders** move on a log scale: each step multiplies the lr by the same factor.
 # - A still picture and no sliders means the notebook has not run yet: choose *Run → Run All Cells*.
 #
-# Try it on the learner's run. Press ▶ and watch the line swing harder and harder until it flies off the chart.
-# The small panels show the four weights and each row's error.
+# Press ▶ and watch the learner's line swing harder until it flies off the chart. The small panels show the four
+# weights and each row's error. Once the weights explode, their axis grows tenfold per mark.
 
 # %% tags=["nbval-ignore-output"]
 gu.explore_replay(gu.TwoNeuron(), gu.SGD(1e-4))
@@ -148,28 +148,26 @@ gu.explore_replay(gu.TwoNeuron(), gu.SGD(1e-4))
 # %% [markdown]
 # ## The map (~2 min)
 #
-# The course has two layers. **The learner's path** (this folder, about three hours) says what is simple and
-# robust, with a picture for each step. **Going deeper** (the `deeper` folder) has the full evidence and the
-# mathematics; each notebook links to it where you might want more. Every notebook ends with exercises and
-# questions, with worked answers in the `answers` folder.
+# **The learner's path** (this folder) says what is simple and robust, with pictures. **Going deeper** (the
+# `deeper` folder) has the full evidence and the mathematics. Worked answers are in the `answers` folder.
 #
 # | session | notebook (minutes) | what you will see | going deeper | answers |
 # |---|---|---|---|---|
-# | 1 | [00 Start here](00_start_here.ipynb) (10) | the question, the answer, how to use the course | [deeper 00](deeper/00_start_here.ipynb) | [answers 00](answers/00_start_here.ipynb) |
-# | 1 | [01 One neuron](01_one_neuron.ipynb) (25) | the sheet's line, row by row; where it breaks | [deeper 01](deeper/01_linear_sgd.ipynb) | [answers 01](answers/01_one_neuron.ipynb) |
-# | 1 | [02 Two neurons](02_two_neurons.ipynb) (25) | the learner's run replayed; the learner's formulas | [deeper 02](deeper/02_two_neurons.ipynb) | [answers 02](answers/02_two_neurons.ipynb) |
-# | 1 | [03 Why it explodes](03_why_it_explodes.ipynb) (30) | find the largest lr that trains; the steepness meter | [deeper 03](deeper/03_why_it_explodes.ipynb) | [answers 03](answers/03_why_it_explodes.ipynb) |
+# | 1 | [00 Start here](00_start_here.ipynb) (15 +5) | the question, the answer, how to use the course | [deeper 00](deeper/00_start_here.ipynb) | [answers 00](answers/00_start_here.ipynb) |
+# | 1 | [01 One neuron](01_one_neuron.ipynb) (25 +10) | the sheet's line, row by row; where it breaks | [deeper 01](deeper/01_linear_sgd.ipynb) | [answers 01](answers/01_one_neuron.ipynb) |
+# | 1 | [02 Two neurons](02_two_neurons.ipynb) (20 +20) | the learner's run replayed; the learner's formulas | [deeper 02](deeper/02_two_neurons.ipynb) | [answers 02](answers/02_two_neurons.ipynb) |
+# | 1 | [03 Why it explodes](03_why_it_explodes.ipynb) (30 +20) | find the largest lr that trains; the steepness meter | [deeper 03](deeper/03_why_it_explodes.ipynb) | [answers 03](answers/03_why_it_explodes.ipynb) |
 # | 2 | [04 Better starts](04_better_starts.ipynb) (20) | do better starting weights help? | [deeper 04](deeper/04_initialization_and_scaling.ipynb) | [answers 04](answers/04_better_starts.ipynb) |
 # | 2 | [05 Momentum](05_momentum.ipynb) (15) | what momentum smooths; its worse first epoch | [deeper 05](deeper/05_momentum.ipynb) | [answers 05](answers/05_momentum.ipynb) |
 # | 2 | [06 RMSProp and Adam](06_rmsprop_adam.ipynb) (15) | steps sized per weight | [deeper 06](deeper/06_rmsprop_adam.ipynb) | [answers 06](answers/06_rmsprop_adam.ipynb) |
 # | 2 | [07 ReLU](07_relu.ipynb) (20) | the neuron that dies at row 26 | [deeper 07](deeper/07_relu.ipynb) | [answers 07](answers/07_relu.ipynb) |
 # | 2 | [08 Your questions](08_your_questions.ipynb) (20) | the learner's questions, answered | [deeper 08](deeper/08_findings.ipynb) and [09](deeper/09_keeping_it_stable.ipynb) | [answers 08](answers/08_your_questions.ipynb) |
 #
-# **Session plan for a class.** Two sessions of 90 minutes: notebooks 00 to 03 in the first, 04 to 08 in the
-# second, with the minutes in the table. Parts marked "(optional)" can wait for home.
+# **Session plan.** Two sessions of 90 minutes: 00 to 03 in the first, 04 to 08 in the second. Minutes are the
+# core path, + the parts marked "(optional)", which can wait for home.
 
 # %% [markdown]
-# ## Where to run it (~1 min)
+# ## Where to run it (optional, ~2 min)
 #
 # - **Binder:** the badge in the course's README opens this notebook in JupyterLab in your browser. Nothing to
 #   install.
@@ -177,8 +175,8 @@ gu.explore_replay(gu.TwoNeuron(), gu.SGD(1e-4))
 #   `python3 -m pip install -r requirements.txt && python3 -m jupyterlab notebooks/00_start_here.ipynb`
 # - **A JupyterHub for a class:** install `requirements.txt` into the users' environment; nothing else is needed.
 #
-# If a widget shows "Error displaying widget", install `requirements.txt`, restart JupyterLab and run again. The
-# cell below checks your environment.
+# If a widget shows "Error displaying widget", install `requirements.txt` and restart JupyterLab. The cell below
+# checks your environment.
 
 # %%
 import importlib.metadata as metadata
@@ -190,13 +188,13 @@ print(f"the sheet's basic tab, epoch 1: {gu.replay('basic').epoch_errors[0]:.6f}
 # %% [markdown]
 # The last line is the spreadsheet's own first-epoch error, reproduced from its formulas.
 #
-# ## The spreadsheet (~1 min)
+# ## The spreadsheet (optional, ~3 min)
 #
-# The original workbook is Jeremy Howard's `graddesc.xlsm`, from fast.ai's courses. It is in the repository
-# [course22p2](https://github.com/fastai/course22p2/blob/master/xl/graddesc.xlsm) (as "the Excel optimisers
-# spreadsheet") and in [course-v3](https://github.com/fastai/course-v3/blob/master/files/xl/graddesc.xlsm).
-# Thanks to him and to fast.ai for it. You need not open it: `gu.export_xlsx` writes any run of this course as a
-# workbook with live formulas. Change the lr cell in Excel and watch it recalculate.
+# Jeremy Howard's `graddesc.xlsm` is in fast.ai's
+# [course22p2](https://github.com/fastai/course22p2/blob/master/xl/graddesc.xlsm) and
+# [course-v3](https://github.com/fastai/course-v3/blob/master/files/xl/graddesc.xlsm). Thanks to him and to fast.ai.
+# `gu.export_xlsx` writes any run of this course as a workbook with live formulas: change the lr cell in Excel and
+# watch it recalculate.
 
 # %%
 path = "two_neurons_lr_1e-4.xlsx"
@@ -207,7 +205,7 @@ print(f"written: {path}, the learner's run ({written.divergence_message()}, as h
 # ## In this notebook you:
 #
 # - met the learner's question and its short answer;
-# - saw the steepness meter: at the start the two neurons' biggest rows are about twice as steep as the line's;
+# - met the meter, lr × steepness: at the start the two neurons' biggest rows read about twice the line's;
 # - saw which learning rates let the two neurons train from the learner's start;
 # - pressed Play on the learner's run;
 # - found the map of the course, its answers, and where to run it.

@@ -7,7 +7,7 @@
 # swings a little towards each point in turn and settles on the data. At the sheet's learning rate the line is calm
 # but slow. It breaks only when the learning rate is about three to four and a half times bigger.
 #
-# About 25 minutes. Number for number with the workbook: [the deeper notebook](deeper/01_linear_sgd.ipynb).
+# ~25 min, +10 optional. Number for number with the workbook: [the deeper notebook](deeper/01_linear_sgd.ipynb).
 
 # %%
 # %matplotlib widget
@@ -19,7 +19,7 @@ x, y = gu.load_data()
 print(f"{len(x)} rows; every y is 2x + 30: {bool(np.all(y == 2 * x + 30))}")
 
 # %% [markdown]
-# ## The sheet, row by row (~5 min)
+# ## The sheet, row by row (~7 min)
 #
 # The sheet's model is a straight line, pred = b + a·x, with slope a and intercept b. Both start at 1. Each row of
 # the sheet does one update: it predicts, measures the miss, and moves a and b a little. Here are the first three
@@ -40,9 +40,10 @@ fig, ax = gu.figure(width=7, height=3.2)
 ax.plot(x, y, "o", color="0.55", ms=4, label="the 29 rows")
 grid = np.array([0.0, 105.0])
 ax.plot(grid, 1 + 1 * grid, "--", color="0.3", label="start: a = 1, b = 1")
-for row in [1, 2, 3, 29]:
+styles = {1: dict(lw=1.5), 2: dict(lw=5, alpha=0.45), 3: dict(lw=1.5, ls="--"), 29: dict(lw=1.5)}
+for row, style in styles.items():  # row 3 barely moves the line: dashed, on top of row 2's wide band
     a, b = table.loc[row, "new_a"], table.loc[row, "new_b"]
-    ax.plot(grid, b + a * grid, label=f"after row {row}")
+    ax.plot(grid, b + a * grid, label=f"after row {row}", **style)
 ax.set_xlabel("x")
 ax.set_ylabel("y")
 ax.legend(fontsize=8)
@@ -51,10 +52,10 @@ gu.show(fig)
 
 # %% [markdown]
 # Row 1 lifts the line a little towards its point. Row 2, with a big x, lifts the slope a lot, past the data.
-# Row 3 barely moves it. After 29 rows the line is close to the data, but not on it.
+# Row 3 barely moves it: its dashed line lies on row 2's wide one. After 29 rows the line is close to the data, but not on it.
 
 # %% [markdown]
-# ## A derivative, in plain words (~5 min)
+# ## A derivative, in plain words (~7 min)
 #
 # How does the sheet know which way to move a and b? It asks, for each weight: if I nudge this weight up a tiny
 # bit, does this row's error go up or down, and by how much?
@@ -93,7 +94,7 @@ gu.show(fig)
 # size: [the deeper notebook](deeper/01_linear_sgd.ipynb#The-step-table) shows it is exactly 0.01 here, and notebook 02 shows when it matters.
 
 # %% [markdown]
-# ## The training loop of fastbook chapter 4, in the sheet's columns (~3 min)
+# ## The training loop of fastbook chapter 4, in the sheet's columns (optional, ~4 min)
 #
 # Chapter 4 of the fastai book lists seven steps. The sheet does each one in its columns:
 #
@@ -144,12 +145,13 @@ ax.legend(fontsize=8)
 gu.show(fig)
 
 # %% [markdown]
-# The line never misbehaves at the sheet's lr, but it needs thousands of epochs to get its error below 1. The
+# Both axes are log scales: each grid line is ten times the one before. The line never misbehaves at the
+# sheet's lr, but it needs thousands of epochs to get its error below 1. The
 # slope jumps near its best within the first epoch; the intercept crawls from 1 towards 30, and the slope follows
 # it down to 2. [The deeper notebook](deeper/01_linear_sgd.ipynb#Why-it-crawls:-two-directions,-very-different-slopes) shows why.
 
 # %% [markdown]
-# ## Where does the line break? (~7 min)
+# ## Where does the line break? (~6 min)
 #
 # Your turn. Move the lr slider to the right until the line stops training. Watch the text above the figure: it
 # says "converged by epoch N", "still going", or "diverged at epoch e, row r".
@@ -163,7 +165,7 @@ gu.show(fig)
 gu.explore_largest_lr(model=gu.Linear(), lr_range=(1e-5, 3e-3))
 
 # %% [markdown]
-# Now the same hunt done by a computer, at many learning rates, each run 1,000 epochs from a = b = 1. It uses the
+# **(Optional, ~6 min.)** Now the same hunt done by a computer, at many learning rates, each run 1,000 epochs from a = b = 1. It uses the
 # sheet's row order, and also 10 shuffled orders:
 
 # %%
@@ -187,12 +189,15 @@ print(f"10 shuffled orders: first divergence at {lrs[shuffled_runs.diverged.any(
 
 # %%
 fig, ax = gu.figure(width=7, height=3.2)
-ax.semilogx(lrs, sheet_runs.diverged.astype(float), drawstyle="steps-mid", label="sheet's order: diverged")
+# yes/no curves of the sheet's order drawn a little apart (0.03) so that neither hides the other
+ax.semilogx(lrs, sheet_runs.diverged + 0.03, drawstyle="steps-mid", lw=2, label="sheet's order: diverged")
 ax.semilogx(lrs, shuffled_runs.diverged.mean(axis=1), "o-", ms=3, label="10 shuffled orders: fraction diverged")
-ax.semilogx(lrs, sheet_trains.astype(float), ":", drawstyle="steps-mid", label="sheet's order: converged")
+ax.semilogx(lrs, sheet_trains - 0.03, drawstyle="steps-mid", lw=2, ls=":", label="sheet's order: converged")
 ax.axvline(1e-4, color="k", ls="--", lw=0.8, label="the sheet's lr")
-ax.set_xlabel("learning rate")
-ax.set_title("the line from a = b = 1, 1,000 epochs per lr", fontsize=10)
+ax.set_ylim(-0.1, 1.1)
+ax.set_ylabel("fraction of row orders\n(sheet's order: yes = 1, no = 0)", fontsize=8)
+ax.set_xlabel("learning rate (log scale)")
+ax.set_title("the line from a = b = 1, 1,000 epochs per lr (yes/no lines drawn a little apart)", fontsize=9)
 ax.legend(fontsize=8, loc="center left")
 gu.show(fig)
 

@@ -9,7 +9,7 @@
 # derivative nearly right, but training on them stalls: the error stops falling at a level that shrinks as their
 # nudge shrinks.
 #
-# About 25 minutes. More detail: [the deeper notebook on two neurons](deeper/02_two_neurons.ipynb).
+# ~20 min, +20 optional. More detail: [the deeper notebook on two neurons](deeper/02_two_neurons.ipynb).
 
 # %%
 # %matplotlib widget
@@ -20,7 +20,7 @@ import graddesc_utils as gu
 x, y = gu.load_data()
 
 # %% [markdown]
-# ## The learner's model is still a straight line (~5 min)
+# ## The learner's model is still a straight line (~7 min)
 #
 # The first neuron computes h from x with its weight w1 and bias b1. The second neuron takes h and computes the
 # prediction with its weight w2 and bias b2. Both are straight-line neurons: no bend, nothing in between. Put one
@@ -53,7 +53,7 @@ gu.show(fig)
 # how they *learn*: one step moves w1 and w2 at once, and the slope is their product.
 
 # %% [markdown]
-# ## The replay of the explosion (~8 min)
+# ## The replay of the explosion (~13 min)
 #
 # Here is the learner's run exactly: every weight starts at 1, the lr is 0.0001, and the derivatives come from the
 # learner's formulas (nudge each weight by 0.01, as the sheet's `est de/db` column does). Press ▶ and watch the
@@ -95,12 +95,11 @@ ax.set_title("the slope after each row (row 26 is off the top)", fontsize=10)
 gu.show(fig)
 
 # %% [markdown]
-# The sheet's line keeps its slope near 2. The two neurons swing it far above or below at most big-x rows,
-# and from row 24 on each swing is bigger than the last, until the run diverges at row 28. Why the swings feed on
-# themselves is notebook 03's subject.
+# The sheet's line keeps its slope near 2. The two neurons swing it far above or below at most big-x rows, and
+# from row 24 on each swing is bigger than the last. Why the swings feed on themselves is notebook 03's subject.
 
 # %% [markdown]
-# ## Are the learner's formulas right? (~8 min)
+# ## Are the learner's formulas right? (optional, ~20 min)
 #
 # The learner did not use the exact derivative formulas. Like the sheet's `est de/db` column, they nudged each
 # weight up by 0.01 and divided the change in the row's error by 0.01.
@@ -108,7 +107,8 @@ gu.show(fig)
 # **Jargon: finite difference.** A derivative found by nudging: the change in error divided by the nudge. The
 # learner's kind nudges one way only, up; a **central difference** nudges up and down and takes the middle.
 #
-# At the start, row 1, the learner's numbers are close to the exact ones:
+# At the start, row 1 (x is 14, so the miss r = pred − y is −42), the learner's numbers are close to the exact
+# ones. The exact ones come from the chain rule (exercise 1): for b2 it is 2r = −84, for w1 it is 2r × w2 × x.
 
 # %%
 def learners_formulas(w1, b1, w2, b2, x, y, step=0.01):
@@ -149,8 +149,9 @@ pd.DataFrame(totals, index=["w1", "b1", "w2", "b2"])
 
 # %% [markdown]
 # At the fit the learner's formulas still push: they say "move w1" when nothing needs fixing. So a run trained on
-# them cannot settle on a fit. The central difference says 0 (up to rounding), like the exact formula: for this model it *is*
-# exact ([the deeper notebook](deeper/02_two_neurons.ipynb#The-learner's-own-gradients:-%22are-these-formulas-right?%22) shows why).
+# them cannot settle on a fit. The central difference says 0 (up to rounding), like the exact formula. For this
+# model it *is* exact: moving one weight alone, a row's error traces a perfect bowl, and on such a bowl the middle
+# of two equal nudges gives the exact slope ([the deeper notebook](deeper/02_two_neurons.ipynb#The-learner's-own-gradients:-%22are-these-formulas-right?%22) shows why).
 #
 # Here is what that does to training. The lr 0.0001 explodes whatever the formulas, so these runs use 0.00003,
 # where the exact derivatives train, for 3,000 epochs from the learner's start:
@@ -168,7 +169,7 @@ for label, run in runs.items():
 # %%
 fig, ax = gu.figure(width=7, height=3.2)
 for label, run in runs.items():
-    ax.loglog(np.arange(1, 3001), gu.displayable(run.epoch_errors), label=label)
+    ax.loglog(np.arange(1, 3001), gu.displayable(run.epoch_errors, floor=1e-14), label=label)
 ax.axhline(1, color="k", ls=":", lw=0.8)
 ax.set_xlabel("epoch")
 ax.set_ylabel("sheet error")
@@ -192,9 +193,8 @@ for label, step in [("exact derivatives", None), ("nudge 0.1", 0.1), ("nudge 0.0
 
 # %% [markdown]
 # Shuffled or not, the exact derivatives converge every time; the learner's formulas almost never do, and the
-# floor drops as the nudge shrinks. So the learner's formulas were right as derivatives, and they did not cause
-# the explosion: with them or without them the run dies at row 28. They were not what stopped the model from training,
-# but they would have stopped it from finishing. More in
+# floor drops as the nudge shrinks. So the learner's formulas did not cause the explosion: with or without them
+# the run dies at row 28. But they would have stopped it from finishing. More in
 # [the deeper notebook](deeper/02_two_neurons.ipynb#Training-on-them-stops-short-of-a-fit).
 
 # %% [markdown]

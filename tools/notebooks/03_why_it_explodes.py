@@ -6,10 +6,10 @@
 #
 # **The answer.** At lr 1e-4 each big-x row's step is about twice too big for the 2-neuron model, so it
 # overshoots. Every overshoot makes the weights bigger, and bigger weights make the next steps bigger still,
-# until the numbers fly off at row 28. From the learner's start, training works only at a smaller lr: about a
-# third smaller in the sheet's row order, at most about half as big with shuffled rows.
+# until the numbers fly off at row 28. From the learner's start, training works only at a smaller lr: about two
+# thirds of the sheet's lr in its row order, about a third to a half of it with shuffled rows.
 #
-# About 30 minutes. Sections marked (optional) can be skipped.
+# ~30 min, +20 optional. Parts marked (optional) can wait for home.
 
 # %%
 # %matplotlib widget
@@ -21,7 +21,7 @@ x, y = gu.load_data()
 two, line = gu.TwoNeuron(), gu.Linear()  # all weights 1; a = b = 1
 
 # %% [markdown]
-# ## 1 · Find it yourself (~5 min)
+# ## 1 · Find it yourself (~7 min)
 #
 # Below is the learner's model, all four weights starting at 1, trained for up to 1000 epochs. Move the lr
 # slider. Your task: **find the largest lr at which the model still trains.**
@@ -70,11 +70,11 @@ ax.legend(fontsize=8, loc="center left")
 gu.show(fig)
 
 # %% [markdown]
-# In the sheet's row order the largest lr that trains is about 6.7e-5, a third below the sheet's lr. Every lr
+# In the sheet's row order the largest lr that trains is about two thirds of the sheet's lr. Every lr
 # above it diverges. Very small lrs are not broken, just slow: they are still going after 1000 epochs.
 #
-# One row order is not every row order. fastai, which you meet in fastbook chapter 4, shuffles the rows every
-# epoch. The same scan over 40 shuffled orders (seeds 0 to 39):
+# **(Optional, ~5 min.)** One row order is not every row order. fastai shuffles the rows every epoch. The same
+# scan over 40 shuffled orders (seeds 0 to 39):
 
 # %%
 orders = np.arange(40)
@@ -99,37 +99,47 @@ ax.legend(fontsize=8, loc="center left")
 gu.show(fig)
 
 # %% [markdown]
-# With shuffled rows the largest lr that trains is lower: from about a third to about half the sheet's lr,
+# With shuffled rows the largest lr that trains is lower: about a third to a half of the sheet's lr,
 # depending on the order. Either way, lr 1e-4 is too big for this start. The rest of this notebook shows why.
 #
 # ## 3 · The steepness meter, by hand (~8 min)
 #
-# Take one row. Its error, the square of its miss (prediction minus y), is a bowl: zero at the bottom, where the prediction hits y. A
-# step moves the prediction towards the bottom. How far it moves depends on two things: the lr, and how steep
-# this row's bowl is.
+# Take one row and its miss: prediction minus y. A step moves the prediction towards y. How far depends on two
+# things: the lr, and how steep this row is.
 #
-# **Jargon: steepness (of a row).** How fast that row's prediction changes when every weight moves a little along
-# its slope. The course calls it K; `gu.row_curvature` computes it. For the line it is x² + 1, so rows with a big x
-# are steep.
+# **Jargon: steepness (of a row).** How strongly the row's prediction reacts to the weights. Nudge each weight a
+# tiny bit, see how far the prediction moves, square those amounts and add them up, as in Pythagoras. For the
+# line, nudging a moves the prediction by x and nudging b by 1, so the steepness is x² + 1. Rows with a big x are
+# steep. `gu.row_curvature` computes it.
 #
-# Multiply the two: **lr times steepness**, the *meter*. It says how far one step goes compared with the distance to
-# the bottom. Below 0.5 the step stops short. Between 0.5 and 1 it overshoots, but lands closer. Above 1 it
-# overshoots by more than it started, and that row's error grows. A picture of three steps on one bowl:
+# **The meter is lr × steepness.** One step multiplies the row's miss by about 1 − 2 × meter. The 2 comes from
+# the square: the error is the miss squared, so its slope is twice the miss. At 0.5 the step lands on y. At 1
+# the miss comes back the same size, on the other side. Above 1 it comes back bigger, and the row's error grows.
 
 # %%
-fig, ax = gu.figure(width=8, height=2.6)
-for meter in [0.3, 0.8, 1.1]:
-    miss = (1 - 2 * meter) ** np.arange(8)  # the row's miss (prediction - y) after each step, starting at 1
-    ax.plot(np.arange(8), miss, marker="o", label=f"lr × steepness = {meter}")
-ax.axhline(0, color="k", lw=0.6)
-ax.set_xlabel("step")
-ax.set_ylabel("miss: prediction − y")
-ax.legend(fontsize=8)
+meters = np.linspace(0, 1.3, 131)
+fig, (ax_rule, ax_steps) = gu.figure(2, width=9, height=2.8)
+ax_rule.plot(meters, 1 - 2 * meters, color="C0")
+for meter, what in [(0.5, "0.5: lands on y"), (1.0, "1: same size back")]:
+    ax_rule.plot(meter, 1 - 2 * meter, "ko", ms=4)
+    ax_rule.annotate(what, (meter, 1 - 2 * meter), (-95, -4), textcoords="offset points", fontsize=8)
+ax_rule.axhspan(-1, 1, color="C2", alpha=0.1, label="the miss shrinks")
+ax_rule.set_xlabel("meter: lr × steepness")
+ax_rule.set_ylabel("miss after ÷ miss before")
+ax_rule.legend(fontsize=8, loc="lower left")
+for meter in [0.3, 0.5, 0.8, 1.1]:
+    miss = (1 - 2 * meter) ** np.arange(6)  # the row's miss after each step, starting at 1
+    ax_steps.plot(np.arange(6), miss, marker="o", ms=3, label=f"meter {meter}")
+ax_steps.axhline(0, color="k", lw=0.6)
+ax_steps.set_xlabel("step on the same row")
+ax_steps.set_ylabel("miss: prediction − y")
+ax_steps.set_ylim(-2.8, 3.2)
+ax_steps.legend(fontsize=7, ncol=4, loc="upper center", handlelength=1)
 gu.show(fig)
 
 # %% [markdown]
-# At 0.3 the miss shrinks steadily. At 0.8 it flips sign each step (an overshoot) but still shrinks. At 1.1 it
-# flips and grows.
+# Right: at 0.3 the miss shrinks steadily; at 0.5 it is gone in one step; at 0.8 it flips sign (an overshoot) but
+# shrinks; at 1.1 it flips and grows.
 #
 # By hand first: the line's steepest row is the one where x is 99.
 
@@ -151,8 +161,9 @@ print(f"steepest row at the start, lr 1e-4: line {meter_line.max():.4f}, 2 neuro
       f"({meter_two.max() / meter_line.max():.2f} x the line's)")
 print(f"rows over 1 at the start: line {(meter_line > 1).sum()}, 2 neurons {(meter_two > 1).sum()} of {len(x)}")
 row_99 = int(np.argmax(x))
-print(f"one step on the row x = 99 multiplies its miss by {gu.residual_factor(line, {'a': 1.0, 'b': 1.0}, 1e-4, 99.0, y[row_99]):.4f}"
-      f" (line) and by {gu.residual_factor(two, start, 1e-4, 99.0, y[row_99]):.4f} (2 neurons)")
+for name, model, weights, meter in [("line", line, {"a": 1.0, "b": 1.0}, meter_line), ("2 neurons", two, start, meter_two)]:
+    print(f"{name}, row x = 99: the rule 1 - 2 × meter says {1 - 2 * meter[row_99]:.4f}; "
+          f"one real step multiplies the miss by {gu.residual_factor(model, weights, 1e-4, 99.0, y[row_99]):.4f}")
 
 fig, ax = gu.figure(width=8, height=2.8)
 order = np.argsort(x)
@@ -166,14 +177,13 @@ gu.show(fig)
 
 # %% [markdown]
 # At the start the 2-neuron model's steepest rows are about twice as steep as the line's: about 2 where the
-# line has just under 1. One step on that row turns the line's miss into a slightly smaller one on the
-# other side. The same step turns the 2-neuron model's miss into one about eight times bigger.
-#
-# The meter is a rule of thumb, exact for the line only. For the 2-neuron model a big miss adds its own push.
+# line has just under 1. For the line the rule is exact: the miss comes back a little smaller, on the other side.
+# For two neurons it is only a guide, because the step also changes the steepness: a big miss adds its own push.
+# The rule says about 3 times bigger; the real step makes it about 8 times bigger.
 # [deeper notebook 03, section 2](deeper/03_why_it_explodes.ipynb#2-·-One-row-of-the-sheet:-curvature-K-and-the-stability-meter)
 # has the exact formula and the rows where the rule misses.
 #
-# ## 4 · Watch it run away (~7 min)
+# ## 4 · Watch it run away (~8 min)
 #
 # Now the meter row by row through epoch 1, at an lr you choose. The three panels: the meter, the size of the
 # weights (the largest of the four, ignoring sign), and each row's squared error. The toggle swaps in the line.
@@ -201,57 +211,35 @@ for row in range(18, learner.diverged_at[1] + 1):
 print(learner.divergence_message())
 
 # %% [markdown]
-# In rows 1 to 17 the meter crosses 1 several times. Each overshoot swings w1 and w2 up or down, but they stay
-# between about 0.4 and 3. Row 18 (x is 99, meter above 5) overshoots so hard that w1 and w2 drop to about 0.1.
+# In rows 1 to 17 the meter crosses 1 several times, but w1 and w2 stay between about 0.4 and 3. Row 18 (x is 99, meter above 5) overshoots so hard that w1 and w2 drop to about 0.1.
 # Now the model predicts far too low, and the misses grow. Row 24 (x is 64) is under 1, so its step does not
 # overshoot, but its miss is big, so its step is big: it triples w1 and w2. Bigger weights make row 25 (x is 99 again)
-# steeper, over 2. Its step overshoots and triples the weights again. Row 26 is at about 12, row 27 over 100, and
-# at row 28 the numbers fly off. Overshoot, bigger weights, steeper rows, bigger overshoot: a loop that feeds
-# itself.
+# steeper, over 2. Its step overshoots and triples the weights again. Row 26's meter is about 12: its step does not
+# cross y, but pushes the weights so far that the miss grows about 85 times. At row 28 the numbers fly off. A
+# big step (an overshoot, or a push far past the weights' old size), bigger weights, steeper rows, a bigger step:
+# a loop that feeds itself.
 #
 # The line cannot do this. Its steepness depends on x alone, whatever its weights, so an overshoot never makes the next
 # row steeper.
 #
-# ## 5 · The headline (~3 min)
-#
-# One more measurement. The smaller lrs of section 2 do converge. Where do those runs end, and could they stay
-# there at lr 1e-4?
-
-# %%
-landed = {name: np.asarray(scan.params[name])[trains] for name in two.names}
-limits = gu.stability_edge(two, landed)  # the largest lr at which training could stay on each fit reached
-print(f"{trains.sum()} runs converged; the fits they reached can be held up to lr {np.nanmin(limits):.2g} "
-      f"(the steepest) and {np.nanmax(limits):.2g} (the flattest)")
-print(f"the flattest is {1e-4 / np.nanmax(limits):.2f} times too steep for lr 1e-4")
-print(f"the run at lr {lrs[trains].min():.2g} lands on a fit held up to {limits[0]:.2g}; "
-      f"the run at lr {largest:.2g} on one held up to {limits[-1]:.2g}")
-
-# %% [markdown]
-# **Jargon: a fit, flat or sharp.** A fit is a set of weights whose line goes through every row. At some fits the
-# rows are steeper than at others: a *flatter* fit can be held at a larger lr.
-#
-# None of them could be held at lr 1e-4: even the flattest fit this start reached needs an lr below about 8e-5.
-# So lr 1e-4 is too big at the start, on the way, and at every end this start reaches.
+# ## 5 · The headline (~2 min)
 #
 # **The headline.** At lr 1e-4 the 2-neuron model's steepest rows are about twice as steep as the line's from the
 # very start (the line's steepest sits just under the limit). Each overshoot grows the weights, bigger weights
 # make the next rows steeper, and the error runs away within the first epoch. Every fit this start can reach, and
-# every point on the way, needs a smaller lr. From this start the model trains at about two-thirds of the sheet's
-# lr in its row order, and at most about half with shuffled rows.
+# every point on the way, needs a smaller lr (measured in
+# [deeper notebook 03](deeper/03_why_it_explodes.ipynb)). From this start the model trains at about two thirds of
+# the sheet's lr in its row order, and at about a third to a half of it with shuffled rows.
 #
-# **Going deeper.** Where do runs at smaller lrs end up, and why? Small steps keep one mix of the weights almost
-# fixed, which narrows where a run can land:
-# [deeper notebook 03, sections 4 and 5](deeper/03_why_it_explodes.ipynb#4-·-What-small-steps-conserve).
-# Larger steps land on flatter fits. That is a drift that grows with the lr, not the run "choosing" a fit it can
-# hold. Being able to stay at the lr is a condition for an end, not what moves the run there:
-# [deeper notebook 03, section 6](deeper/03_why_it_explodes.ipynb#6-·-The-learning-rate-moves-the-destination:-a-drift-that-grows-with-lr).
+# **Going deeper (optional, ~15 min).** Where do runs at smaller lrs end up, and why? See
+# [deeper notebook 03, sections 4 to 6](deeper/03_why_it_explodes.ipynb#4-·-What-small-steps-conserve).
 #
 # ## In this notebook you:
 #
 # - found the largest lr that trains from the learner's start with one slider, then measured it;
-# - saw that it depends on the row order: about a third below the sheet's lr in its order, at most about half
+# - saw that it depends on the row order: about two thirds of the sheet's lr in its order, a third to a half of it
 #   with shuffled rows;
-# - met the steepness meter, lr times steepness: above 1 a row's step overshoots by more than it started;
+# - met the meter, lr × steepness: one step multiplies a row's miss by about 1 − 2 × meter;
 # - saw why the 2-neuron model runs away: overshoots grow the weights, and bigger weights make rows steeper.
 #
 # ## Exercises
@@ -287,7 +275,8 @@ gu.check_largest_training_lr(my_largest_lr)
 #    row's meter is close to 1?
 # 2. In the table of section 4, which row's step first made the weights much bigger? Was its own meter above 1?
 # 3. The largest lr that trains is lower with shuffled rows. Is that because the sheet's order is special, or
-#    because the order changes every epoch? (Hint: permute the rows once and train in that fixed order.)
+#    because the order changes every epoch? (Hint: permute the rows once, `order = np.random.default_rng(0).permutation(29)`,
+#    and pass them to the slider: `gu.explore_largest_lr(x=x[order], y=y[order])`.)
 # 4. Set lr 1e-5 in the steepness meter. Does any row go over 1? What happens to the weights?
 #
 # [Worked answers](answers/03_why_it_explodes.ipynb)

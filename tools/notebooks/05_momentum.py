@@ -2,11 +2,10 @@
 # # 05 · Momentum: smoother, not faster
 #
 # The spreadsheet's `momentum` sheet ended its first epoch with a worse error than plain SGD. Momentum steps along
-# a running average of the recent steps, so the line wobbles less from row to row. At the sheet's learning rate it
-# does not reach the answer sooner, and its first epoch is worse because the average first lags behind, then
-# overshoots.
+# a running average of the recent steps, so the line wobbles less. At the sheet's learning rate it does not reach
+# the answer sooner; its first epoch is worse because the average first lags, then overshoots.
 #
-# About 15 minutes.
+# About 20 minutes, +5 optional.
 
 # %%
 # %matplotlib widget
@@ -20,27 +19,27 @@ x, y = gu.load_data()
 # %% [markdown]
 # ## 1. Try it first (~4 min)
 #
-# Two runs of the spreadsheet's line, both weights starting at 1, at the same lr: plain SGD and momentum. Left: the
-# slope a after every row of the first three epochs. Right: the error, epoch by epoch, for 3,000 epochs. The readout
-# says when each error first drops below 1. Set β to 0: momentum becomes plain SGD. Set it back to 0.9: which line
-# wobbles less, and which one gets below 1 first?
+# The sheet's line from a = b = 1, plain SGD and momentum at the same lr. Left: the slope a after each row of three
+# epochs. Right: the error per epoch. Set β to 0: momentum becomes SGD. Back at 0.9: which line wobbles less, and
+# which gets below 1 first?
 
 # %% tags=["nbval-ignore-output"]
 gu.explore_smoothing()
 
 # %% [markdown]
-# ## 2. A running average of the steps (~3 min)
+# ## 2. A running average of the steps (~4 min)
 #
-# **Jargon: derivative.** How much a row's error changes when you nudge one weight a tiny bit: the slope of the
-# error. Plain SGD steps each weight by lr times its derivative, row after row.
+# **Jargon: derivative.** How much a row's error changes when you nudge one weight a tiny bit. SGD steps each weight
+# by lr times it.
 #
 # **Jargon: momentum.** Instead of this row's derivative, step along a running average of the derivatives so far.
-# The sheet's average keeps 0.9 of the old average and adds 0.1 of the new derivative:
+# The sheet's average m keeps 0.9 of the old average and adds 0.1 of this row's derivative g (the arrow means
+# "becomes", as when a cell is overwritten):
 #
 # $$m \leftarrow 0.9\,m + 0.1\,g$$
 #
-# The number 0.9 is called β. A large β remembers many rows and follows changes slowly. Here is the slope's
-# derivative in the basic sheet's first epoch, and its running average:
+# The number 0.9 is called β. A large β remembers many rows and follows changes slowly. The slope's derivative in
+# the basic sheet's first epoch, and its average:
 
 # %%
 de_da = gu.replay("basic").table().de_da.to_numpy()
@@ -49,6 +48,7 @@ fig, ax = gu.figure(width=8, height=3)
 ax.plot(np.arange(1, 30), de_da, color="0.6", marker=".", label="derivative for a, each row")
 ax.plot(np.arange(1, 30), average, color="C1", marker=".", label="its running average, β = 0.9")
 ax.set_yscale("symlog", linthresh=100)
+ax.set_ylabel("derivative: even steps up to ±100,\nthen ×10 per step", fontsize=8)
 ax.set_xlabel("row, counted from 1")
 ax.legend(fontsize=8)
 gu.show(fig)
@@ -56,16 +56,15 @@ print("derivative for a, rows 1-4:", np.round(de_da[:4], 1).tolist())
 print("running average, rows 1-4:", np.round(average[:4], 1).tolist())
 
 # %% [markdown]
-# The grey line jumps around from row to row. The orange average is much calmer, but it starts small: it has seen
-# only a few rows.
+# The grey line jumps around from row to row. The orange average is calmer, but starts small: it has seen few rows.
 #
-# ## 3. Smoother, not faster (~4 min)
+# ## 3. Smoother, not faster (~5 min)
 #
 # **Jargon: steep and flat directions.** The error changes fast when the slope a moves (x is as large as 99) and
 # slowly when the intercept b moves. So a is the steep direction and b the flat one. Plain SGD finds a quickly, then
 # crawls towards the intercept's answer, 30, for thousands of epochs.
 #
-# Both runs at the sheet's lr 1e-4, both weights starting at 1, for 3,000 epochs:
+# Both at lr 1e-4 from a = b = 1:
 
 # %%
 runs = {"SGD": gu.train(gu.Linear(), gu.SGD(1e-4), x, y, 3000, trace="epochs"),
@@ -114,7 +113,7 @@ gu.show(fig)
 # momentum does speed things up:
 # [going deeper, momentum](deeper/05_momentum.ipynb#What-momentum-does-to-each-direction).
 #
-# ## 4. Why the first epoch was worse (~3 min)
+# ## 4. Why the first epoch was worse (~4 min)
 #
 # The sheet's numbers after epoch 1 (Reset, then one Run), and the slope a after each row:
 
@@ -128,6 +127,8 @@ print(f"best slope while b is about 1: {best_slope:.3f}")
 print(f"momentum's a first passes it after row {np.argmax(a_momentum > best_slope) + 1}; "
       f"its largest a is {a_momentum.max():.3f}, after row {np.argmax(a_momentum) + 1}")
 print(f"SGD's a after row 2: {sheets['basic (SGD)'].table().new_a.iloc[1]:.3f}")
+from_zero = gu.train(gu.Linear(), gu.Momentum(1e-4, 0.9), x, y, 1)
+print(f"momentum from an average of 0 (not the sheet's Reset): sheet error after epoch 1 {from_zero.epoch_errors[0]:.3f}")
 
 # %%
 fig, ax = gu.figure(width=8, height=3.2)
@@ -140,18 +141,45 @@ ax.legend(fontsize=8)
 gu.show(fig)
 
 # %% [markdown]
-# SGD jumps to about the best slope in two rows (a little past it) and stays near it. Momentum's average starts
+# The sheet's Reset fills momentum's average from one pass over the rows; from an average of 0, epoch 1 would end
+# at about 199. SGD jumps to about the best slope in two rows (a little past it) and stays near it. Momentum's average starts
 # small, so a **lags**: for several rows
 # the line is too flat and those rows' errors are large. Then the built-up average keeps pushing, and a
 # **overshoots** to above 3 before it turns. Both cost error, so epoch 1 ends worse. From epoch 2 on, the smoother
 # slope wins for a while (section 3). How much each part costs:
 # [going deeper, the first epoch](deeper/05_momentum.ipynb#Why-the-first-epoch-is-worse).
 #
-# ## 5. What about a tuned lr? (optional, ~2 min)
+# ## 5. And your 2-neuron model? (~3 min)
 #
-# With a larger lr, momentum can need far fewer epochs. The learning rates below are the best ones found by the
-# deeper notebook's scan. Each run is judged by when its error first drops below 1, and by its **peak**: the worst
-# sheet error on the way, against the untrained start's.
+# Momentum from your start (every weight 1), over 40 shuffled row orders, at the sheet's lr and at a fifth of it:
+
+# %%
+two = {}
+for name, optimizer in [("SGD", gu.SGD), ("momentum", lambda lr: gu.Momentum(lr, 0.9))]:
+    for lr in (1e-4, 2e-5):
+        two[f"{name}, lr {lr:g}"] = gu.outcome_fractions(gu.TwoNeuron(), optimizer(lr), x, y, 3000, n=40)
+        print(f"{name}, lr {lr:g}: {two[f'{name}, lr {lr:g}']}")
+sheet_order = gu.train(gu.TwoNeuron(), gu.Momentum(1e-4, 0.9), x, y, 3000, trace=False)
+print(f"momentum, lr 1e-4, the sheet's order: {gu.outcome(sheet_order)}")
+
+fig, ax = gu.figure(width=7, height=2.2)
+ax.barh(list(two), [np.median(f.epochs[f.converged]) if f.converged.any() else 0 for f in two.values()],
+        color=["C0", "C0", "C1", "C1"])
+for i, fared in enumerate(two.values()):
+    ax.text(10, i, "diverged in all 40" if fared.counts["diverged"] == 40 else f"{fared.counts['converged']} of 40 "
+            "converge", va="center", fontsize=8)
+ax.invert_yaxis()
+ax.set_xlabel("median epoch at which the error gets below 1, 40 shuffled orders")
+gu.show(fig)
+
+# %% [markdown]
+# Momentum does not save the sheet's lr: it diverges in every order, like SGD. At lr 2e-5 both train in every
+# order, momentum in fewer epochs.
+#
+# ## 6. What about a tuned lr? (optional, ~5 min)
+#
+# With a larger lr (the best ones from the deeper notebook's scan), momentum can need far fewer epochs. Each run is
+# judged by when its error first drops below 1, and by its **peak**: the worst error on the way.
 
 # %%
 untrained = np.sqrt(np.sum((x + 1 - y) ** 2))  # a = b = 1, before any step
@@ -193,6 +221,7 @@ gu.show(fig)
 # - saw momentum as a running average of the derivatives, and what β does;
 # - measured that at the sheet's lr it smooths the steep direction's wobble but does not speed up the flat one;
 # - saw why its first epoch was worse: the average lags, then overshoots;
+# - measured that on your 2-neuron model momentum diverges at the sheet's lr, like SGD;
 # - saw that a tuned momentum lr can be fast, with a high peak error on the way and failure close by.
 #
 # ## Exercises
@@ -220,6 +249,6 @@ gu.check_running_average(average_after_3)
 # 1. In the interactive, set β to 0. Why do the two runs become the same? Then try β at 0.5 and at 0.99.
 # 2. Why does averaging not make the crawl along b faster?
 # 3. Why is momentum's first step on a much smaller than SGD's?
-# 4. Would you use the fastest lr from section 5 for a real model? Why not?
+# 4. Would you use the fastest lr from section 6 for a real model? Why not?
 #
 # [Worked answers](answers/05_momentum.ipynb)

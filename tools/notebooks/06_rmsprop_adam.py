@@ -5,7 +5,7 @@
 # rate: it keeps every weight's step about as small as the lr, however large the slopes get. The smaller the lr, the
 # lower the error it settles at, and the longer it takes to get there.
 #
-# About 15 minutes.
+# About 16 minutes.
 
 # %%
 # %matplotlib widget
@@ -17,7 +17,7 @@ import graddesc_utils as gu
 x, y = gu.load_data()
 
 # %% [markdown]
-# ## 1. The steps, row by row (~5 min)
+# ## 1. The steps, row by row (~8 min)
 #
 # The learner's model (every weight 1) in its first epoch. Left: plain SGD at the sheet's lr 1e-4, as in notebook
 # 02. Right: the sheet's Adam at lr 1e-3, ten times larger. Each line is the size of one weight's step at each row.
@@ -30,13 +30,15 @@ fig, axes = gu.figure(2, width=10, height=3.4)
 for ax, (title, run) in zip(axes, runs.items()):
     steps = np.abs(run.history["new_theta"] - run.history["theta"])[:, 0]
     for i, name in enumerate(run.model.names):
-        ax.semilogy(np.arange(1, 30), gu.until_divergence(run, steps[i]), marker=".", label=name)
+        ax.semilogy(np.arange(1, 30), gu.until_divergence(run, steps[i]), marker="o^sv"[i], ms=7 - 1.5 * i,
+                    lw=3 - 0.7 * i, ls="-" if i == 0 else "--", mfc="white" if i else None, label=name)
     ax.set_ylim(1e-6, 1e4)
+    ax.legend(fontsize=8, loc="lower right", ncol=2, title="w1 and w2 nearly overlap", title_fontsize=7)
     ax.set_xlabel("row of epoch 1")
     ax.set_title(title, fontsize=10)
 axes[0].set_ylabel("size of the step")
 axes[1].axhline(1e-3, color="k", ls="--", lw=0.8, label="lr")
-axes[1].legend(fontsize=8)
+axes[1].legend(fontsize=8, loc="lower right", ncol=2)
 gu.show(fig)
 for title, run in runs.items():
     before = run.diverged_at[1] - 1 if run.diverged_at else 29  # the rows before the diverging one
@@ -57,13 +59,14 @@ for title, run in runs.items():
 # **Jargon: Adam.** RMSProp with momentum: the top of the division is the running average of the derivatives
 # themselves, as in notebook 05.
 #
-# **Jargon: learning rate, for Adam.** Because each step is about lr, Adam's lr is a step size in the units of
-# the weights. That is why it sits on a different scale from SGD's.
+# The sheet's Adam, per weight and row, in Excel terms: first the new averages, then the step with them (no extra
+# terms):
 #
-# The sheet starts each running average of squared derivatives at 10,000 (its Reset button writes that number).
-# Dividing by its square root, 100, makes the first steps smaller still: in the run above no step reaches the lr.
-# The deeper notebook's race between all the optimizers depends on that starting value:
-# [going deeper, the race](deeper/06_rmsprop_adam.ipynb#The-optimizer-race).
+# `m = 0.9*m + 0.1*g`, `v = 0.9*v + 0.1*g^2`, `new weight = old - lr*m/SQRT(v)`.
+#
+# Because each step is about lr, Adam's lr sits on a different scale from SGD's. Here v starts at 10,000 and m at
+# 0, so the first steps are smaller still: none reaches the lr. This notebook does not run RMSProp; the race between
+# all the sheet's optimizers does: [going deeper, the race](deeper/06_rmsprop_adam.ipynb#The-optimizer-race).
 
 # %%
 first = runs["Adam, lr 1e-3"]
@@ -73,7 +76,7 @@ print("largest step in epoch 1, as a fraction of lr:",
       {n: round(float(v), 3) for n, v in zip(first.model.names, largest)})
 
 # %% [markdown]
-# ## 2. Adam at a fixed lr trains the 2-neuron model (~6 min)
+# ## 2. Adam at a fixed lr trains the 2-neuron model (~8 min)
 #
 # Now 3,000 epochs of the sheet's Adam from the learner's start, at five fixed learning rates:
 
@@ -119,9 +122,7 @@ gu.show(fig)
 # more than three times as many epochs to get below 1. At lr 0.1 the steps are too large for any fine fit, and the
 # error keeps wandering far above 1.
 #
-# So the learner's model can be trained at a fixed lr, by an optimizer that limits each weight's step. How all the
-# sheet's optimizers fare on it side by side, RMSProp included, and why the sheet's RMSProp can still take huge
-# first steps: [going deeper, the race](deeper/06_rmsprop_adam.ipynb#The-optimizer-race).
+# So the learner's model can be trained at a fixed lr, by an optimizer that limits each weight's step.
 #
 # ## In this notebook you:
 #

@@ -4,6 +4,8 @@
 # **The question.** You asked why your two neurons exploded, and more. What are the short answers?
 #
 # **The answer.** The steps were too big for two neurons. Each answer below has a picture and a link.
+#
+# About 14 minutes, +5 optional.
 
 # %%
 # %matplotlib widget
@@ -50,10 +52,10 @@ gu.show(fig)
 # %% [markdown]
 # ## Why does it explode? (~2 min)
 #
-# On big-x rows each step is about twice too big (left). Each overshoot grows the weights and makes the next
+# On big-x rows the meter (lr × steepness) is about 2 at the start: above 1, each step overshoots (left). Each overshoot grows the weights and makes the next
 # rows steeper, until row 28. [03](03_why_it_explodes.ipynb).
 #
-# ## Do better initial weights help? (~3 min)
+# ## Do better initial weights help? (~2 min)
 #
 # Not at lr 1e-4: b2 at 30 trains in the sheet's order only, centred x in no shuffled order. A smaller lr
 # trains your start in every order (right). [04](04_better_starts.ipynb).
@@ -67,7 +69,7 @@ print("ReLU run, active rows after row 26:", int(np.sum(after_26.new_w1 * x + af
 errors = {"line, epoch 1": line.epoch_errors[0], "ReLU, epoch 3000": relu.epoch_errors[-1], "best flat line": flat}
 print({k: round(float(v), 3) for k, v in errors.items()})
 
-best_lr = {"the line": 1.85e-4, "2 neurons": 3.4e-5}  # each one's best lr with shuffled rows (deeper 10's scan)
+best_lr = {"the line": 1.85e-4, "2 neurons": 3.4e-5}  # each one's best lr with shuffled rows: deeper/10's scan
 races = {name: gu.outcome_fractions(model, gu.SGD(best_lr[name]), x, y, 3000, n=40)
          for name, model in [("the line", gu.Linear()), ("2 neurons", gu.TwoNeuron())]}
 for name, fared in races.items():
@@ -91,10 +93,11 @@ gu.show(fig)
 # Row 26's huge step switches the ReLU off on every row; then only b2 learns. The flat line left is about twice
 # as bad as the line's first epoch (left). [07](07_relu.ipynb).
 #
-# ## Is it "just one neuron"? Smarter, or faster? (~3 min)
+# ## Is it "just one neuron"? Smarter, or faster? (optional, ~3 min)
 #
 # Not smarter: it draws the same lines, and ends on the same one. It needs fewer epochs than the line, but only
-# at a third of the sheet's lr (right). [02](02_two_neurons.ipynb).
+# at a third of the sheet's lr (right). Each one's best lr, found by a scan over 40 shuffled orders:
+# [deeper 10](deeper/10_order_and_batches.ipynb#3-·-Each-one's-best-lr). [02](02_two_neurons.ipynb).
 
 # %%
 lrs = np.array([1e-4, 7e-5, 5e-5, 3.4e-5, 2e-5, 1e-5])
@@ -103,6 +106,10 @@ scan = {b: gu.train(gu.TwoNeuron(*(np.ones(lr_grid.shape),) * 4), gu.SGD(lr_grid
                     shuffle=seed_grid, batch_size=b) for b in (1, 4)}
 for b, run in scan.items():
     print(f"batches of {b}: converged in", gu.converged(run).sum(axis=1).tolist(), "of 40 orders at lr", lrs.tolist())
+slow = ~gu.converged(scan[4])[-1]  # batches of 4, lr 1e-5: the orders that did not converge
+print(f"batches of 4, lr 1e-5: {int(slow.sum())} orders not converged, diverged {int(scan[4].diverged[-1].sum())}; "
+      f"their errors after epochs 1000, 2000, 3000: "
+      f"{[round(float(scan[4].epoch_errors[e - 1][-1][slow].max()), 2) for e in (1000, 2000, 3000)]} at most")
 
 exact = gu.train(gu.TwoNeuron(), gu.SGD(3e-5), x, y, 3000, trace=False)
 nudged = gu.train(gu.TwoNeuron(), gu.SGD(3e-5), x, y, 3000, trace=False, gradient="finite_difference")
@@ -125,17 +132,21 @@ gu.show(fig)
 # %% [markdown]
 # ## Which lr should I use? (~3 min)
 #
-# The largest that trains in every shuffled order: here a third to a half of the sheet's (left). Halve it until
-# no order fails. [03](03_why_it_explodes.ipynb).
+# The largest lr that trains from your start is about two thirds of the sheet's lr in the sheet's row order; about
+# a third to a half of it with shuffled rows (left). Halve it until no order fails. [03](03_why_it_explodes.ipynb).
 #
-# ## Are my finite-difference formulas right? (~2 min)
+# **Jargon: mini-batch.** A few rows whose derivatives are averaged into one step. **Full batch:** all rows in one
+# step. With batches of 4 at lr 1e-5, the orders that miss are slow, not failing: still just above 1 at the end.
+#
+# ## Are my finite-difference formulas right? (optional, ~2 min)
 #
 # Each is nearly right, and not the cause. But training on them stalls at a floor (right). [02](02_two_neurons.ipynb).
 
 # %%
-plain = gu.train(gu.Linear(), gu.SGD(1e-4), x, y, 1)
-heavy = gu.train(gu.Linear(), gu.Momentum(1e-4, 0.9), x, y, 1)
+plain, heavy = gu.replay("basic"), gu.replay("momentum")  # the sheets' runs, after Reset
 print(f"the line's first epoch: SGD {plain.epoch_errors[0]:.3f}, momentum {heavy.epoch_errors[0]:.3f}")
+best_slope = np.sum((y - 1) * x) / np.sum(x * x)  # the best slope while b is still about 1, as in 05
+print(f"best slope while b is about 1: {best_slope:.3f}; momentum's largest a: {heavy.table().new_a.max():.3f}")
 adam = gu.outcome_fractions(gu.TwoNeuron(), gu.Adam(1e-3), x, y, 3000, n=40)
 print("2 neurons with the sheet's Adam at lr 1e-3:", adam)
 
@@ -143,8 +154,8 @@ print("2 neurons with the sheet's Adam at lr 1e-3:", adam)
 fig, ax = gu.figure(width=7, height=2.8)
 ax.plot(rows, plain.table().new_a, "o-", ms=3, label="SGD")
 ax.plot(rows, heavy.table().new_a, "o-", ms=3, label="momentum, β = 0.9")
-ax.axhline(2, color="k", lw=0.8, ls="--")
-ax.set(xlabel="row of epoch 1", ylabel="slope a", title="momentum lags, then overshoots (dashed: the answer, 2)")
+ax.axhline(best_slope, color="k", lw=0.8, ls="--")
+ax.set(xlabel="row of epoch 1", ylabel="slope a", title="momentum lags, then overshoots (dashed: best slope while b ≈ 1)")
 ax.legend(fontsize=8)
 gu.show(fig)
 
@@ -152,15 +163,16 @@ gu.show(fig)
 # ## What does momentum do, and why was its first epoch worse? (~2 min)
 #
 # It steps along a running average of the steps: smoother. The average starts small, so the slope lags, then
-# overshoots. [05](05_momentum.ipynb).
+# overshoots the best slope. [05](05_momentum.ipynb).
 #
 # ## What should I do in practice? (~3 min)
 #
-# Centre x, shuffle, and judge a setting over several orders. Pick the lr by trying, or use Adam (lr 1e-3
-# trained your model in every order).
+# Centre or normalise x, shuffle, and judge a setting over several orders. Pick the lr by trying, or with fastai's
+# `learn.lr_find()`; or use Adam (lr 1e-3 trained your model in every order). Both, measured:
+# [deeper 09](deeper/09_keeping_it_stable.ipynb).
 #
-# fastbook chapter 4 averages the gradient over mini-batches. With batches of 4, lr 1e-4 fails in every order;
-# half of it trains in 39 of 40 (left plot above). [deeper 10](deeper/10_order_and_batches.ipynb).
+# fastbook chapter 4 averages over mini-batches. With batches of 4, lr 1e-4 fails in every order; half of it
+# trains in 39 of 40 (left plot above). [deeper 10](deeper/10_order_and_batches.ipynb).
 #
 # ## In this notebook you:
 #

@@ -24,8 +24,8 @@ print("the learner's weights after row 26:", active_rows(-28.631125, 0.532695, x
 # ## Exercise 2: the slope of ReLU
 
 # %%
-def relu_slope(h):
-    return 1.0 if h > 0 else 0.0
+def relu_slope(z):
+    return 1.0 if z > 0 else 0.0
 
 gu.check_relu_slope(relu_slope)
 

@@ -207,6 +207,19 @@ for model, runs in long_race.items():
 # divides its lr by 4 whenever the gradients' scale jumps, converges on both models within a few dozen epochs. On
 # the linear model SGD and momentum converge too, after more than 2,000 epochs.
 #
+# What annealed Adam's lr is by then, and at the end of the race:
+
+# %%
+for model_label, model in [("2 neurons", gu.TwoNeuron()), ("linear", gu.Linear())]:
+    at_100 = gu.train(model, gu.Adam(0.1, 0.9, 0.95, anneal=True), x, y, 100, trace=False).state["lr"]
+    at_end = long_race[model_label]["annealed Adam"].state["lr"]
+    print(f"{model_label:9} annealed Adam's lr after 100 epochs: {float(at_100):.3g}; after 3000: {float(at_end):.3g}")
+
+# %% [markdown]
+# Near a fit the gradients shrink, every small jump in their scale triggers another division by 4, and the lr keeps
+# falling: to about 1e-10 (learner's model) and 6e-9 (line) after 100 epochs, and after 3000 to below 1e-17 on the
+# line and to 0 on the learner's model (the division underflows). So once it has fitted, annealed Adam is frozen where it stands rather than still training.
+#
 # ## Adam at a constant, smaller lr
 #
 # Is the decay what makes Adam converge? Run the sheet's Adam at constant learning rates from 0.1 down to 1e-4, for
@@ -272,7 +285,8 @@ gu.explore_race()
 #   about 1e-13), and adam_ann's annealing cuts lr after epochs 7, 8, 16 and 17.
 # - The sheet, PyTorch and fastai write these optimizers differently; the differences change effective step sizes.
 # - On the learner's model at these settings SGD and momentum diverge; at lr 0.1 Adam rattles on a floor and the
-#   sheet's RMSProp wanders, neither converging within 3000 epochs; annealed Adam converges.
+#   sheet's RMSProp wanders, neither converging within 3000 epochs; annealed Adam converges, and then its lr keeps
+#   being cut (to 0 on the learner's model by epoch 3000): it is frozen on its fit, not training.
 # - The sheet's Adam at a constant lr of 1e-3 or 3e-4 converges on the learner's model too: its error floor scales
 #   with the lr. A decaying lr buys large steps early and a low floor late.
 # - The sheet's squared averages start at 10,000; from 0 the sheet's RMSProp diverges at row 2 of the race.
