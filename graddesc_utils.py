@@ -71,5 +71,7 @@ from graddesc.explore_optimizers import explore_smoothing  # 05 (learner's path)
 from graddesc.colours import ACTIVITY_COLOURS, OKABE_ITO, RELU_FATES, SETTLED_COLOURS  # colour-safe scales
 from graddesc.data import best_line, data_or_sheet, residual_floor  # the course on any data: targets follow x, y
 from graddesc.explorer import start_slider
+from graddesc.exercises import set_reveal  # hand-outs without answers: checks keep the expected values back
+from graddesc.robustness import convergence_tol  # converged: sheet error below 1 + the data's residual floor
 
 __all__ = sorted(name for name in dir() if not name.startswith("_"))

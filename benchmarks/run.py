@@ -1,7 +1,7 @@
 """Benchmarks for graddesc: `python benchmarks/run.py` measures everything twice, on one core (the learner's Binder:
 `taskset -c 0`, NUMBA_NUM_THREADS=1) and on all of this machine's cores, prints each measurement beside its target
 and writes the same tables into README.md (between the benchmark-table markers), one core first.
-`--quick` skips Run All of every notebook and the test suite's timing.
+`--quick` skips Run All of every notebook and the test suite's timing; `--no-suite` only the latter.
 
 Each measurement runs in a child process pinned to its cores (`--measure SECTION --json`), so one run compares
 like with like; ratios (compiled against C, coarse against full map) come from the same child.
@@ -400,7 +400,7 @@ def main():
         all_met &= met
     lines.append(f"import graddesc_utils beyond numpy + matplotlib: {measure('import', 1) * 1000:.0f} ms (median of "
                  f"7, one core; numba is imported only when a sweep runs)")
-    if not quick:
+    if not quick and "--no-suite" not in sys.argv:
         seconds, summary = bench_tests()
         lines.append(f"test suite without the browser and Binder tests: {seconds:.0f} s wall ({summary})")
     browser = browser_latencies()

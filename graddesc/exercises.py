@@ -1,8 +1,14 @@
 """Exercise checks: each check_* calls the learner's function (or takes their number) and says "correct" or what
 is off, like a friendly unit test. It never raises, so an unsolved exercise still runs, and it returns nothing, so
 the notebook shows only the verdict.
+
+A wrong attempt is told what it returned and, by default, what was expected. For a class that should not be shown
+the answers, `set_reveal(False)` (in a cell, or for every kernel: the environment variable GRADDESC_REVEAL=0 before
+Jupyter starts) keeps the expected values out of the messages: they still say which case failed, what the attempt
+returned, and "too large" or "too small" for a number.
 """
 import math
+import os
 
 import numpy as np
 
@@ -12,12 +18,29 @@ from .models import TwoNeuron
 from .outcomes import convergence_map
 
 
+REVEAL = os.environ.get("GRADDESC_REVEAL", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def set_reveal(reveal=True):
+    """Whether a wrong attempt is shown the expected value (True, the default; GRADDESC_REVEAL=0 in the
+    environment starts with False). Returns the previous setting."""
+    global REVEAL
+    previous, REVEAL = REVEAL, bool(reveal)
+    return previous
+
+
+def _expected(want):
+    """', expected [...]' where the answers may be shown, else nothing."""
+    return f", expected {np.round(want, 6).tolist()}" if REVEAL else ""
+
+
 def _verdict(ok, message):
     print("correct" if ok else f"not yet: {message}")
 
 
-def _check_function(attempt, cases, expected, describe, rtol=1e-9):
-    """Run `attempt(*case)` for every case and compare with `expected(*case)` (numbers or tuples of numbers)."""
+def _check_function(attempt, cases, expected, describe, rtol=1e-9, close=None):
+    """Run `attempt(*case)` for every case and compare with `expected(*case)` (numbers or tuples of numbers):
+    np.allclose with rtol, or close(got, want, case) -> bool if given."""
     if not callable(attempt):
         return _verdict(False, f"pass your function itself (got {type(attempt).__name__})")
     for case in cases:
@@ -34,9 +57,9 @@ def _check_function(attempt, cases, expected, describe, rtol=1e-9):
             return _verdict(False, f"it returned {got!r}; return numbers")
         if got.shape != want.shape:
             return _verdict(False, f"for {describe(case)} it returned {got.size} number(s), expected {want.size}")
-        if not np.allclose(got, want, rtol=rtol, atol=1e-12):
-            return _verdict(False, f"for {describe(case)} it returned {np.round(got, 6).tolist()}, "
-                                   f"expected {np.round(want, 6).tolist()}")
+        right = close(got, want, case) if close else np.allclose(got, want, rtol=rtol, atol=1e-12)
+        if not right:
+            return _verdict(False, f"for {describe(case)} it returned {np.round(got, 6).tolist()}{_expected(want)}")
     _verdict(True, "")
 
 
@@ -82,15 +105,33 @@ def check_two_neuron_gradient(attempt):
     return _check_function(attempt, cases, expected, lambda c: "w1=%g, b1=%g, w2=%g, b2=%g, x=%g, y=%g" % c)
 
 
+FIT_DIGITS = 3  # check_exact_fit: the significant digits of the line's slope and intercept an answer must match
+
+
+def _within_digits(got, want, digits=FIT_DIGITS):
+    """|got - want| within half a unit in the `digits`-th significant digit of want (plus 1e-9 of it for the
+    arithmetic): 2.03 and 28.0 pass for 2.0315 and 28.009; 2.01 fails for 2."""
+    unit = 10.0 ** (np.floor(np.log10(np.abs(want), where=want != 0, out=np.zeros_like(want))) - (digits - 1))
+    return np.all(np.abs(got - want) <= np.where(want != 0, 0.5 * unit + 1e-9 * np.abs(want), 1e-9))
+
+
 def check_exact_fit(attempt, x=None, y=None):
     """02: exact_fit(w1, b1) -> (w2, b2) so that the 2-neuron model's line is the data's best line
     y = slope*x + intercept (`best_line(x, y)`; default the sheet's rows): w2 = slope/w1, b2 = intercept - w2*b1.
     On data that no line fits exactly, that is the least-squares line (the model's error is then the residual
-    floor, not 0)."""
+    floor, not 0). Judged on the line the answer makes, slope w1*w2 and intercept w2*b1 + b2: each must match the
+    best line's to FIT_DIGITS (3) significant digits, the precision a learner types (2.03 and 28.0 for a best line
+    2.0315x + 28.009; on the sheet 2 and 30, so 2.01 is wrong)."""
     slope, intercept = best_line(x, y)
     cases = [(1.0, 1.0), (0.5, -10.0), (-2.0, 3.0)]
+
+    def close(got, want, case):
+        w1, b1 = case
+        with np.errstate(all="ignore"):
+            line = np.array([w1 * got[0], got[0] * b1 + got[1]])
+        return bool(np.all(np.isfinite(line)) and _within_digits(line, np.array([slope, intercept])))
     return _check_function(attempt, cases, lambda w1, b1: (slope / w1, intercept - slope / w1 * b1),
-                           lambda c: "w1=%g, b1=%g" % c)
+                           lambda c: "w1=%g, b1=%g" % c, close=close)
 
 
 def check_k_linear(attempt):
@@ -205,15 +246,22 @@ def check_floor_ratio(answer):
     return _check_number(answer, 10.0, "the ratio of the two floors", rtol=0.25)
 
 
-def check_largest_training_lr(answer, epochs=1000):
-    """03: the largest lr found with the slider at which the 2-neuron model (all weights 1, the sheet's order)
-    converges within `epochs` epochs: it must converge there, and be within 15% of the largest on a fine scan."""
+def check_largest_training_lr(answer, epochs=1000, x=None, y=None):
+    """03: the largest lr found with the slider at which the 2-neuron model (all weights 1, the data's order)
+    converges within `epochs` epochs on x, y (default the sheet's rows: about 6.7e-5; on y = 3x + 10 about 6e-5):
+    it must converge there, and be within 15% of the largest on a fine scan (300 lrs from 1e-6 to 1e-3).
+    Converged as the slider says it (lr_scan's tol: 1 on the sheet's rows; on data no line fits, within 1 of the
+    best line's error)."""
     from .explore_steps import lr_scan
 
+    x, y = data_or_sheet(x, y)
     if not isinstance(answer, (int, float)) or isinstance(answer, bool) or not answer > 0:
         return _verdict(False, "type the lr you found as a number, for example 5e-5")
     lrs = np.geomspace(1e-6, 1e-3, 300)
-    trains, _ = lr_scan(np.append(lrs, answer), epochs=epochs)
+    trains, _ = lr_scan(np.append(lrs, answer), epochs=epochs, x=x, y=y)
+    if not trains[:-1].any():
+        return _verdict(False, f"no lr from 1e-6 to 1e-3 converges within {epochs} epochs on this data: give the "
+                               f"slider and this check more epochs (epochs=10_000)")
     largest = lrs[trains[:-1]].max()
     if not trains[-1]:
         return _verdict(False, f"at lr {answer:.3g} the model does not converge within {epochs} epochs: go lower")

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .data import load_data
+from .data import best_line, load_data
 from .engine import train
 from .explorer import Explorer, lr_slider
 from .models import Linear, TwoNeuron
@@ -207,27 +207,43 @@ def explore_steepness(x=None, y=None, lr_range=(1e-5, 1e-3)):
 SHUFFLED_ORDERS = 10  # explore_start's shuffled runs: seeds 0-9
 
 
-def explore_start(x=None, y=None, lr_range=(1e-6, 1e-3), epochs=SCAN_EPOCHS):
+def start_b2_range(x, y):
+    """explore_start's default b2 slider: the data's best intercept c plus or minus 4/3 of |c| (the sheet: -10 to 70,
+    so 0, the answer's 30 and starts well past it are all positions); around 0, 4/3 of the largest |y|."""
+    _, c = best_line(x, y)
+    r = 4 / 3 * (abs(c) if c != 0 else max(float(np.max(np.abs(y))), 1.0))
+    return c - r, c + r
+
+
+def explore_start(x=None, y=None, lr_range=(1e-6, 1e-3), epochs=SCAN_EPOCHS, b2_range=None, tol=None):
     """04: does a better start help? Sliders for the start's output bias b2 (the other weights 1) and the lr, and a
     toggle that centres x (subtracts its mean). One run in the data's order (thick) and SHUFFLED_ORDERS runs with the
-    rows shuffled every epoch (seeds 0-9, thin), sheet error per epoch; the readout counts the outcomes."""
+    rows shuffled every epoch (seeds 0-9, thin), sheet error per epoch; the readout counts the outcomes.
+    b2_range=(low, high): the b2 slider (default start_b2_range(x, y): -10 to 70 on the sheet). tol: converged
+    below this sheet error; None for convergence_tol(x, y) (1 on the sheet's rows; on data no line fits, within 1
+    of the best line's error, said in the readout)."""
     import ipywidgets as widgets
 
-    from .explorer import number_slider
+    from .explorer import start_slider
 
     x, y = _data(x, y)
-    controls = {"b2": number_slider("start b2", 1.0, -10.0, 70.0, 0.5),
+    tol = convergence_tol(x, y) if tol is None else float(tol)
+    sheet = _is_sheet(x, y)
+    low, high = start_b2_range(x, y)
+    controls = {"b2": start_slider("start b2", float(min(max(1.0, low), high)), low, high, (high - low) / 160,
+                                   b2_range, "b2_range"),
                 "lr": _slider(lr_range, 1e-4, 0.05),
-                "centre": widgets.ToggleButtons(options=[("x as in the sheet", False), ("x − mean of x", True)],
-                                                value=False, description="input")}
+                "centre": widgets.ToggleButtons(options=[("x as in the sheet" if sheet else "x as given", False),
+                                                         ("x − mean of x", True)], value=False, description="input")}
+    order = "the sheet's order" if sheet else "the data's order"
     seeds = np.arange(SHUFFLED_ORDERS)
 
     def build(fig):
         ax = fig.subplots()
         shuffled = [ax.loglog([], [], color="C0", lw=0.8, alpha=0.6, animated=True,
                               label="rows shuffled every epoch (10 orders)" if i == 0 else None)[0] for i in seeds]
-        in_order = ax.loglog([], [], color="C1", lw=2.2, label="the sheet's order", animated=True)[0]
-        ax.axhline(TOLERANCE, color="k", ls="--", lw=0.8, label="sheet error 1 (converged below)")
+        in_order = ax.loglog([], [], color="C1", lw=2.2, label=order, animated=True)[0]
+        ax.axhline(tol, color="k", ls="--", lw=0.8, label=_tol_label(tol))
         ax.set_xlim(0.8, epochs * 1.25)
         ax.set_ylim(PLOT_FLOOR, PLOT_CEILING)
         ax.set_xlabel("epoch")
@@ -251,8 +267,8 @@ def explore_start(x=None, y=None, lr_range=(1e-6, 1e-3), epochs=SCAN_EPOCHS):
 
     def describe(runs):
         ordered, mixed = runs
-        done = int(converged(mixed).sum())
-        return (f"sheet's order: {outcome(ordered)} | shuffled: {done} of {len(seeds)} converged, "
+        done = int(converged(mixed, tol).sum())
+        return (f"{order[4:]}: {outcome(ordered, tol)} | shuffled: {done} of {len(seeds)} converged, "
                 f"{int(mixed.diverged.sum())} diverged within {epochs} epochs")
 
     return Explorer("04 better starts", controls, build, compute, describe)

@@ -1647,3 +1647,25 @@ def test_deeper03_clipping_reaches_a_fit_stable_at_1e4_in_the_sheets_order_only(
     shuffled = gu.outcome_fractions(TWO, gu.SGD(1e-4), X, Y, 3000, n=40, seed=0, clip_norm=10_000)
     assert shuffled.counts["diverged"] == 0 and shuffled.counts["wandering"] == 36
     assert shuffled.late.sum() == shuffled.counts["converged"] == 4  # only in the last tenth: hovering near 1
+
+
+def test_03_the_meter_at_the_start_is_not_enough_the_line_with_the_same_readings_trains():
+    """03's counterfactual: the line at lr 2.02e-4 reads like the two neurons at 1e-4 (largest meter about 1.98,
+    the same number of rows over 1) and still converges; the learner's model at 1e-4 diverges in epoch 1."""
+    x, y = gu.load_data()
+    two = 1e-4 * gu.row_curvature(gu.TwoNeuron(), {"w1": 1.0, "b1": 1.0, "w2": 1.0, "b2": 1.0}, x)
+    line = 2.02e-4 * gu.row_curvature(gu.Linear(), {"a": 1.0, "b": 1.0}, x)
+    assert abs(line.max() - two.max()) < 0.01 and (line > 1).sum() == (two > 1).sum() == 5
+    assert gu.converged(gu.train(gu.Linear(), gu.SGD(2.02e-4), x, y, 3000, trace=False))
+    assert gu.train(gu.TwoNeuron(), gu.SGD(1e-4), x, y).diverged_at == (1, 28)
+
+
+def test_06_adam_at_a_fixed_lr_fits_in_every_shuffled_order_the_gap_in_time_shrinks():
+    """06: over 40 shuffled orders the sheet's Adam fits the learner's model at lr 1e-3 and 3e-4 in every order;
+    the median epoch from which the error stays below 1 is about 1300 and about 2000 (not three times apart)."""
+    x, y = gu.load_data()
+    fast, slow = (gu.outcome_fractions(gu.TwoNeuron(), gu.Adam(lr), x, y, 3000, over="orders", n=40)
+                  for lr in (1e-3, 3e-4))
+    assert fast.counts["converged"] == slow.counts["converged"] == 40
+    assert 1200 <= fast.epoch_spread[1] <= 1400 and 1950 <= slow.epoch_spread[1] <= 2100
+    assert slow.epoch_spread[1] / fast.epoch_spread[1] < 2

@@ -61,13 +61,46 @@ def test_every_slider_position_draws_finite_axes_and_reports_each_run(smoothing,
 
 
 def test_other_data_and_ranges():
-    explorer = gu.explore_smoothing(x=X / 10, y=Y, lr_range=(-3, -1), epochs=50)
-    assert explorer.controls["lr"].min == -3 and explorer.controls["lr"].max == -1
+    # lr_range takes learning rates, as every other interactive does (not powers of ten)
+    explorer = gu.explore_smoothing(x=X / 10, y=Y, lr_range=(1e-3, 1e-1), epochs=50)
+    lr = explorer.controls["lr"]
+    assert (lr.base ** lr.min, lr.base ** lr.max) == pytest.approx((1e-3, 1e-1), rel=1e-12)
+    assert 1e-3 <= lr.value <= 1e-1
     assert "SGD:" in explorer.text and "momentum:" in explorer.text
     plt.close(explorer.fig)
 
 
-@pytest.mark.parametrize("kwargs", [{"lr_range": (-3, -5)}, {"lr_range": (float("nan"), -3)}, {"epochs": 0},
+@FAST
+@given(low=st.floats(1e-7, 1e-2), ratio=st.floats(1.5, 1e4))
+def test_any_lr_range_is_the_sliders_range_and_holds_its_value(low, ratio):
+    explorer = gu.explore_smoothing(lr_range=(low, low * ratio), epochs=5)
+    lr = explorer.controls["lr"]
+    assert (lr.base ** lr.min, lr.base ** lr.max) == pytest.approx((low, low * ratio), rel=1e-9)
+    assert low * (1 - 1e-9) <= lr.value <= low * ratio * (1 + 1e-9)
+    assert explorer.text.startswith(f"lr {lr.value:.1e}")
+    plt.close(explorer.fig)
+
+
+def test_on_noisy_data_converged_means_within_1_of_the_best_line():
+    noisy = 2 * X + 30 + np.random.default_rng(0).normal(0, 5, len(X))
+    floor = gu.residual_floor(X, noisy)
+    explorer = gu.explore_smoothing(x=X, y=noisy, lr_range=(1e-5, 1e-3), epochs=3000)
+    try:
+        explorer.set(lr=1e-4, beta=0.0)
+        tol = 1 + floor
+        assert explorer.text.endswith(f"(below {tol:.3g}: error within 1 of the best line's {floor:.3g})")
+        (_, sgd) = explorer.result["SGD"]
+        when = gu.epochs_to(sgd, tol)
+        expected = f"error below {tol:.3g} at epoch {when}" if when else "error "
+        assert f"SGD: {expected}" in explorer.text
+        assert explorer.fig.axes[1].lines[-1].get_ydata()[0] == tol  # the dashed line sits at tol
+    finally:
+        plt.close(explorer.fig)
+
+
+@pytest.mark.parametrize("kwargs", [{"lr_range": (1e-3, 1e-5)}, {"lr_range": (float("nan"), 1e-3)},
+                                    {"lr_range": (-5, -3)}, {"lr_range": (0.0, 1e-3)}, {"lr_range": (1e-4,)},
+                                    {"lr_range": "1e-5 to 1e-3"}, {"epochs": 0},
                                     {"epochs": 2.5}, {"x": X}, {"x": X[:3], "y": Y}])
 def test_bad_arguments_raise_value_error(kwargs):
     with pytest.raises(ValueError):

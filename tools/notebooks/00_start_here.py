@@ -6,8 +6,8 @@
 #
 # **The answer, in three sentences.** On the rows with the biggest x, the two neurons' error is about twice as
 # steep as the line's at the start, and for the line the sheet's learning rate is already just under the limit.
-# So those steps overshoot; an overshoot can make the weights bigger, bigger weights make the next rows steeper
-# still, and the error runs away before the first pass ends. From the learner's start the two neurons train only
+# Unlike the line's, their steepness grows with the weights: once a big step makes the weights bigger, the next rows
+# get steeper, the steps bigger still, and the error runs away before the first pass ends. From the learner's start the two neurons train only
 # at about two thirds of the sheet's learning rate, or a third to a half of it when the rows are shuffled.
 #
 # ~15 min, +5 optional: the answer measured, the sliders and Play, the map of the course.

@@ -105,7 +105,9 @@ gu.show(fig)
 # %% [markdown]
 # Left: with momentum the slope wobbles far less inside an epoch (its average change per row is about six times
 # smaller). That is why its error is lower than SGD's until about epoch 770. Right: the crawl along b is what takes
-# thousands of epochs, and momentum does not speed it up. It gets below an error of 1 slightly *later* than SGD.
+# thousands of epochs, and momentum does not speed it up. In the sheet's row order it gets below an error of 1
+# slightly *later* than SGD; over 40 shuffled orders it is later in about two orders out of three
+# ([deeper 05](deeper/05_momentum.ipynb)).
 #
 # The reason: the derivatives for a are large and swing both ways, so over an epoch they almost cancel. The
 # derivatives for b mostly push the same way: their average is more than half their typical size. Averaging

@@ -52,8 +52,9 @@ gu.show(fig)
 # %% [markdown]
 # ## Why does it explode? (~2 min)
 #
-# On big-x rows the meter (lr × steepness) is about 2 at the start: above 1, each step overshoots (left). Each overshoot grows the weights and makes the next
-# rows steeper, until row 28. [03](03_why_it_explodes.ipynb).
+# On big-x rows the meter (lr × steepness) is about 2 at the start: above 1, a step overshoots (left). Unlike the
+# line's, the two neurons' steepness grows with the weights, so once big steps make the weights bigger, the next
+# rows get steeper, until row 28. [03](03_why_it_explodes.ipynb).
 #
 # ## Do better initial weights help? (~2 min)
 #
