@@ -37,9 +37,9 @@ def run_all(path):
     return seconds, peak_kb / 1024
 
 
-def measure_all():
+def measure_all(layers=tuple(LAYERS)):
     rows = []
-    for layer, folder in LAYERS.items():
+    for layer, folder in ((name, LAYERS[name]) for name in layers):
         for path in sorted((NOTEBOOKS / folder).glob("*.ipynb")):
             seconds, megabytes = run_all(path)
             rows.append({"layer": layer, "notebook": path.relative_to(NOTEBOOKS).as_posix(), "seconds": seconds,

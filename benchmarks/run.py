@@ -107,9 +107,15 @@ def time_moves(explorer, name, at, moves, before=lambda: None):
     return times
 
 
+LEARNERS_PATH = {  # the learner's path's interactives (gu.EXPLORERS lists the rigorous layer's)
+    "00 replay": lambda: gu.explore_replay(gu.TwoNeuron(), gu.SGD(1e-4), gradient="finite_difference"),
+    "03 largest lr": gu.explore_largest_lr, "03 steepness": gu.explore_steepness, "04 better starts": gu.explore_start,
+    "05 smoothing": gu.explore_smoothing}
+
+
 def bench_interactives():
     rows = []
-    for key, factory in gu.EXPLORERS.items():
+    for key, factory in {**LEARNERS_PATH, **gu.EXPLORERS}.items():
         if factory is gu.explore_convergence_map:
             continue  # bench_map_drag
         explorer = factory()
@@ -131,7 +137,8 @@ def bench_interactives():
         target = (TARGET_MAP_MS, None) if is_map else (TARGET_MEDIAN_MS, TARGET_WORST_MS)
         met = statistics.median(default_times) <= target[0] and slowest <= target[0] and (
             target[1] is None or worst <= target[1])
-        rows.append((f"{key} {explorer.name.split(' ', 1)[1]}", statistics.median(default_times), slowest, where,
+        label = key if key in LEARNERS_PATH else f"{key} {explorer.name.split(' ', 1)[1]}"
+        rows.append((label, statistics.median(default_times), slowest, where,
                      worst, target, met))
     return rows
 
@@ -295,6 +302,7 @@ SECTIONS = {
     "first_map": bench_first_map,
     "import": bench_import,
     "notebooks": notebook_runs.measure_all,
+    "notebooks_learner": lambda: notebook_runs.measure_all(("learner's path",)),
 }
 
 
@@ -338,8 +346,8 @@ def report(cores, quick):
         all_met &= busy_met
         lines += map_lines("the same, background prefetch running", busy, busy_met)
 
-    if not quick:
-        rows = measure("notebooks", cores)
+    if not quick:  # every notebook on the learner's one core; the learner's path on all cores
+        rows = measure("notebooks" if cores == 1 else "notebooks_learner", cores)
         lines += ["", "| notebook | Run All s | kernel peak MB | target |", "|---|---:|---:|---|"]
         for row in rows:
             goal = notebook_runs.TARGETS[row["layer"]]

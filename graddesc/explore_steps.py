@@ -26,7 +26,7 @@ from .robustness import convergence_tol, tol_meaning
 from .plots import PLOT_CEILING, PLOT_FLOOR, displayable, divergence_mark, row_axis, rows_from_1, until_divergence
 from .stability import STABILITY_THRESHOLD, stability_meter
 
-TOLERANCE = 1.0  # converged: the sheet error below this (every row then off by less than 1) to the end of the run
+TOLERANCE = 1.0  # the sheet's 'converged': error below 1 to the end of the run (convergence_tol on any data)
 SCAN_EPOCHS = 1000  # epochs a run gets before it counts as "still going"
 
 
@@ -91,8 +91,8 @@ def _slider(lr_range, value, step):
 def explore_largest_lr(x=None, y=None, lr_range=(1e-6, 1e-3), epochs=SCAN_EPOCHS, model=None, tol=None):
     """03: one lr slider; the 2-neuron model from all weights 1 (or `model`, e.g. gu.Linear() in 01) trained for
     `epochs` epochs in the data's order.
-    Left: the sheet error per epoch. Right: the data and the line the model ends on (its last epoch before any
-    divergence). The readout: converged by epoch N, diverged at epoch e (row r), or still going.
+    Left: the sheet error per epoch. Right: the data and the line the model ends on, or for a run that diverges
+    the line in use one row before the numbers flew off (a replay of the epochs up to it). The readout: converged by epoch N, diverged at epoch e (row r), or still going.
     tol: the sheet error below which a run counts as converged; None for convergence_tol(x, y): 1 on the sheet's
     rows, within 1 of the best line's error on data no line fits (said in the readout). Noisy data need more
     epochs than the sheet's (e.g. epochs=10_000): SGD gets near the best line slowly at the lrs that stay close."""
@@ -117,7 +117,7 @@ def explore_largest_lr(x=None, y=None, lr_range=(1e-6, 1e-3), epochs=SCAN_EPOCHS
         ax_err.set_title(f"sheet error per epoch ({named})", fontsize=10)
         ax_err.legend(loc="upper right", fontsize=8)
         ax_fit.plot(x, y, "o", color="0.4", ms=4, label=rows)
-        fitted = ax_fit.plot([], [], color="C1", lw=2, label="the model's line (last whole epoch)", animated=True)[0]
+        fitted = ax_fit.plot([], [], color="C1", lw=2, label="the model's line (last epoch)", animated=True)[0]
         ax_fit.set_xlim(span[0] - 5, span[1] + 5)
         ax_fit.set_ylim(min(y.min(), 0.0) - 40, y.max() + 60)
         ax_fit.set_xlabel("x")
@@ -129,25 +129,27 @@ def explore_largest_lr(x=None, y=None, lr_range=(1e-6, 1e-3), epochs=SCAN_EPOCHS
             shown = displayable(run.epoch_errors)
             errors.set_data(np.arange(1, len(shown) + 1), shown)
             mark.set_data(*divergence_mark(shown, run.diverged_at))
-            last = {name: value[-1] for name, value in run.epoch_params.items()}
-            if run.diverged_at:  # the weights at the end of the last whole epoch before the divergence (or the start)
-                epoch = run.diverged_at[0] - 1
-                last = {name: value[epoch - 1] if epoch else run.model.initial[name]
-                        for name, value in run.epoch_params.items()}
-            theta = [np.asarray(last[name]) for name in run.model.names]
+            if run.diverged_at:  # the line in use one row before the numbers flew off
+                theta, label = run.before_divergence, "the line one row before it flew off"
+            else:
+                theta = [np.asarray(run.epoch_params[name][-1]) for name in run.model.names]
+                label = "the model's line (last epoch)"
             with np.errstate(all="ignore"):
                 line = run.model.predict(theta, span)
             fitted.set_data(span, np.where(np.abs(line) < 1e6, line, np.nan))
-            # a run that dies in epoch 1 completed no epoch: what is drawn is the starting line, and says so
-            started = bool(run.diverged_at) and run.diverged_at[0] == 1
-            label = "the starting line (no epoch completed)" if started else "the model's line (last whole epoch)"
             if fitted.get_label() != label:
                 fitted.set_label(label)
                 ax_fit.legend(loc="upper left", fontsize=8)
         return redraw
 
     def compute(lr):
-        return train(model, SGD(lr), x, y, epochs, trace="epochs")
+        run = train(model, SGD(lr), x, y, epochs, trace="epochs")
+        if run.diverged_at:  # replay up to the divergence, row by row, to draw the line just before it
+            epoch, row = run.diverged_at
+            rows = train(model, SGD(lr), x, y, epoch).history["theta"]  # (weights, epoch, row): weights in use
+            run.before_divergence = list(rows[:, epoch - 1, row - 2] if row > 1 else rows[:, epoch - 2, -1]) \
+                if (epoch, row) != (1, 1) else [np.asarray(model.initial[name]) for name in model.names]
+        return run
 
     return Explorer(f"largest lr ({named})", controls, build, compute, lambda run: outcome(run, tol))
 
@@ -268,7 +270,8 @@ def explore_start(x=None, y=None, lr_range=(1e-6, 1e-3), epochs=SCAN_EPOCHS, b2_
     def describe(runs):
         ordered, mixed = runs
         done = int(converged(mixed, tol).sum())
-        return (f"{order[4:]}: {outcome(ordered, tol)} | shuffled: {done} of {len(seeds)} converged, "
+        start = f"start b2 {float(np.asarray(ordered.model.initial['b2'])):.4g}"  # the slider's value, said
+        return (f"{start} · {order[4:]}: {outcome(ordered, tol)} | shuffled: {done} of {len(seeds)} converged, "
                 f"{int(mixed.diverged.sum())} diverged within {epochs} epochs")
 
     return Explorer("04 better starts", controls, build, compute, describe)

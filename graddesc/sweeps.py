@@ -119,6 +119,9 @@ def compile_kernels():
     # shuffled rows and mini-batches (issue 21; robustness.py): the line and the learner's model with SGD
     sweeps += [(model, SGD(1e-5), options) for model in (line, two) for options in
                ({"shuffle": 0}, {"batch_size": 4}, {"shuffle": 0, "batch_size": 4})]
+    # the learner's path over shuffled orders: the learner's formulas (02), momentum (05) and Adam (06)
+    sweeps += [(two, SGD(1e-5), {"shuffle": 0, "gradient": "finite_difference"}), (two, Momentum(1e-5), {"shuffle": 0}),
+               (two, Adam(1e-3), {"shuffle": 0})]
     for model, optimizer, options in sweeps:
         train(model, optimizer, x, y, 1, trace=False, **options)
     return len(sweeps)

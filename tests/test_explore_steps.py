@@ -108,15 +108,21 @@ def test_the_fitted_line_is_the_models_last_line(largest):
     np.testing.assert_allclose(ys, 2 * np.asarray(xs) + 30, atol=1)  # converged: on the data's line
 
 
-def test_the_fitted_line_says_when_no_epoch_completed(largest):
-    largest.set(lr=1e-4)  # diverges in epoch 1: the line drawn is the start, and the legend says so
+def test_a_diverging_run_shows_its_line_one_row_before_it_flew_off_and_it_changes_with_lr(largest):
+    largest.set(lr=1e-4)  # diverges at epoch 1, row 28: the line drawn is the one in use at row 27
+    traced = gu.train(gu.TwoNeuron(), gu.SGD(1e-4), X, Y)
+    w1, b1, w2, b2 = traced.history["theta"][:, 0, 26]
     fitted = largest.fig.axes[1].lines[1]
-    np.testing.assert_allclose(fitted.get_data()[1], np.asarray(fitted.get_data()[0]) + 2)  # all weights 1: x + 2
+    xs, ys = (np.asarray(v) for v in fitted.get_data())
+    np.testing.assert_allclose(ys, np.where(np.abs(w2 * (w1 * xs + b1) + b2) < 1e6, w2 * (w1 * xs + b1) + b2, np.nan))
     legend = [t.get_text() for t in largest.fig.axes[1].get_legend().get_texts()]
-    assert "the starting line (no epoch completed)" in legend and fitted.get_label() in legend
+    assert "the line one row before it flew off" in legend and fitted.get_label() in legend
+    before = ys.copy()
+    largest.set(lr=1.1e-4)  # another lr, another last line: the picture moves with the slider
+    assert not np.allclose(np.asarray(fitted.get_data()[1]), before, equal_nan=True)
     largest.set(lr=3e-5)  # completes its epochs: the model's last line
     legend = [t.get_text() for t in largest.fig.axes[1].get_legend().get_texts()]
-    assert "the model's line (last whole epoch)" in legend and "the starting line (no epoch completed)" not in legend
+    assert "the model's line (last epoch)" in legend and "the line one row before it flew off" not in legend
 
 
 def test_the_stored_figure_is_an_image(largest):

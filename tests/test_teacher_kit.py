@@ -120,7 +120,9 @@ def largest_training_lr(x, y, epochs=1000):
 
 def test_the_largest_training_lr_check_follows_the_data():
     sheet, line3 = largest_training_lr(X, Y), largest_training_lr(X, LINE3)
-    assert 6.5e-5 < sheet < 6.9e-5 and 5.8e-5 < line3 < 6.1e-5  # the sheet's 6.7e-5; y = 3x + 10: about 6e-5
+    assert f"{sheet:.2g}" == "6.7e-05" and f"{line3:.2g}" == "6e-05"
+    guide = " ".join((ROOT / "TEACHING.md").read_text().split())
+    assert "(about 6.0e-5 on y = 3x + 10, where the sheet's is 6.7e-5)" in guide
     assert printed(gu.check_largest_training_lr, line3, x=X, y=LINE3) == "correct"
     assert printed(gu.check_largest_training_lr, sheet) == "correct"
     between = (line3 + sheet) / 2  # trains on the sheet, not on y = 3x + 10
@@ -288,3 +290,17 @@ def test_the_guides_quote_commands_to_run():
 def test_every_python_command_the_guides_quote_runs(guide, code):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, (guide, code, result.stderr[-2000:])
+
+
+def test_00_and_the_guide_agree_on_what_a_hub_needs():
+    import json
+
+    cells = json.loads((ROOT / "notebooks" / "00_start_here.ipynb").read_text())["cells"]
+    text = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    hub = re.search(r"\*\*A JupyterHub for a class:\*\*(.*?)(?:\n\n|\n#|\n- \*\*|$)", text, flags=re.S).group(1)
+    hub = " ".join(hub.split())
+    assert "nothing else" not in hub and "(../TEACHING.md)" in hub
+    assert "extensions" in hub and "compile" in hub
+    guide = " ".join((ROOT / "TEACHING.md").read_text().split())
+    assert "00's \"Where to run it\" sends teachers here" in guide
+    assert "graddesc.sweeps.compile_kernels()" in guide and "jupyter labextension list" in guide

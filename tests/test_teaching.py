@@ -1,5 +1,11 @@
 """TEACHING.md, checked: it links only files that exist, names every notebook of the learner's path, its timings
-are the estimate below computed over the notebooks as they are, and every plan's minutes add up to its total.
+are the notebooks' own minutes and the estimate below, both read from the notebooks as they are, its plans count a
+notebook's core minutes as the notebook states them and add up to their totals (each class session exactly 90),
+and the README's notebook table quotes the same core minutes.
+
+The notebooks state their own minutes: in the opening ("~25 min, +10 optional" or "About 22 minutes, +6
+optional"), in each section's heading ("(~7 min)", "(optional, ~4 min)"), and for an optional part inside a section
+in its first paragraph ("**(Optional, ~6 min.)**": from there to the next heading counts as optional).
 
 The estimate (TEACHING.md says how to read it): prose at 150 words a minute, half a minute per code cell (run it,
 read its printout) and half a minute more per stored figure, 4 minutes per interactive (the task its text gives)
@@ -7,7 +13,7 @@ and 4 per self-checking exercise (gu.check_*). After editing a notebook, print t
 tables and plans (between its <!-- teaching-estimate --> and <!-- teaching-plans --> markers) with
 
     python3 tests/test_teaching.py            # print the estimate
-    python3 tests/test_teaching.py --write    # rewrite TEACHING.md's tables and plans
+    python3 tests/test_teaching.py --write    # rewrite TEACHING.md's tables and plans, the README's minutes
 """
 import json
 import re
@@ -19,6 +25,9 @@ from notebook_sets import LEARNER, name
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "TEACHING.md"
+README = ROOT / "README.md"
+OPTIONAL_PART = re.compile(r"(?mi)^(?=\*\*\(optional\b)")  # a paragraph "**(Optional, ~6 min.)**" inside a section
+SAID = re.compile(r"(?:About|about|~)\s*(\d+)\s*min\w*\.?,?\s*(?:\+\s*(\d+)\s*optional)?")
 WORDS_PER_MINUTE = 150
 PER_CELL, PER_FIGURE, PER_INTERACTIVE, PER_EXERCISE = 0.5, 0.5, 4.0, 4.0
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
@@ -33,17 +42,29 @@ def prose_words(markdown):
 
 
 def sections(path):
-    """A notebook's sections (split at '## ' headings): title, kind and estimated minutes."""
+    """A notebook's sections (split at '## ' headings, and at an optional part's first paragraph inside one):
+    title, kind, estimated minutes and the minutes the notebook states."""
     notebook = json.loads(Path(path).read_text())
     found = [{"title": "(opening)", "words": 0, "cells": 0, "figures": 0, "interactives": 0, "exercises": 0}]
+    heading = "(opening)"
+
+    def start(title):
+        found.append({"title": title, "words": 0, "cells": 0, "figures": 0, "interactives": 0, "exercises": 0})
+
     for cell in notebook["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             for part in re.split(r"(?m)^(?=## )", source):
                 if part.startswith("## "):
-                    found.append({"title": part.splitlines()[0][3:].strip(), "words": 0, "cells": 0, "figures": 0,
-                                  "interactives": 0, "exercises": 0})
-                found[-1]["words"] += prose_words(part)
+                    heading = part.splitlines()[0][3:].strip()
+                    start(heading)
+                for piece in OPTIONAL_PART.split(part):
+                    if OPTIONAL_PART.match(piece):
+                        said = re.search(r"~\s*(\d+)\s*min", piece.split("\n\n")[0])
+                        base = re.sub(r"\s*\(.*?\)\s*$", "", heading)
+                        start(f"{base} (optional part" + (f", ~{said.group(1)} min)" if said else ")"))
+                        found[-1]["inline"] = True
+                    found[-1]["words"] += prose_words(piece)
         elif cell["cell_type"] == "code":
             section = found[-1]
             interactives = len(re.findall(r"gu\.explore_\w+\(", source))
@@ -76,15 +97,32 @@ def estimate(path):
     return total
 
 
-def stated_minutes(path):
-    """What a notebook says it takes: 'About N minutes' (or '~N min') in its opening, else its sections' sum."""
+def said_minutes(path):
+    """What a notebook says it takes, {'core': N, 'optional': M}: its opening's "~N min, +M optional" (or "About N
+    minutes, +M optional"), else the sums of its sections' stated minutes by kind (None where it states none)."""
     notebook = json.loads(Path(path).read_text())
-    opening = "".join(notebook["cells"][0]["source"])
-    said = re.search(r"(?:About|about|~)\s*(\d+)\s*min", opening.split("\n## ")[0])
+    opening = "".join(notebook["cells"][0]["source"]).split("\n## ")[0]
+    said = SAID.search(opening)
     if said:
-        return f"{said.group(1)} min"
-    parts = [s["stated"] for s in sections(path) if s["stated"] is not None]
-    return f"{sum(parts)} min (its sections)" if parts else ""
+        return {"core": int(said.group(1)), "optional": int(said.group(2) or 0)}
+    parts = sections(path)
+    core = [s["stated"] for s in parts if s["kind"] == "core" and s["stated"] is not None]
+    optional = [s["stated"] for s in parts if s["kind"] == "optional" and s["stated"] is not None]
+    return {"core": sum(core) if core else None, "optional": sum(optional)}
+
+
+def stated_minutes(path):
+    """The 'the notebook says' cell: '25 min, +10 optional', '16 min', or '' if the notebook states nothing."""
+    said = said_minutes(path)
+    if said["core"] is None:
+        return ""
+    return f"{said['core']} min" + (f", +{said['optional']} optional" if said["optional"] else "")
+
+
+def core_minutes(path):
+    """A notebook's core minutes in the plans: as the notebook states them, else the estimate."""
+    said = said_minutes(path)["core"]
+    return said if said is not None else round(estimate(path)["core"])
 
 
 def tables():
@@ -99,7 +137,8 @@ def tables():
         for section in sections(path):
             if section["kind"] in ("core", "optional") and section["title"] != "(opening)":
                 title = re.sub(r"\s*\(.*?\)\s*$", "", section["title"])
-                title += " (optional)" if section["kind"] == "optional" else ""
+                title += (" (its optional part)" if section.get("inline") else
+                          " (optional)" if section["kind"] == "optional" else "")
                 lines.append(f"| `{path.stem}` | {title} | {section['minutes']:.0f} | "
                              f"{section['stated'] if section['stated'] is not None else ''} |")
     return "\n".join(lines)
@@ -164,11 +203,40 @@ def test_the_timings_quoted_are_the_estimate_of_the_notebooks_as_they_are():
         row = quoted[path.stem]
         for column, kind in ((1, "core"), (2, "optional"), (3, "exercises")):
             assert abs(number(row[column]) - est[kind]) <= 1.0, (path.stem, kind, row[column], round(est[kind], 1))
-    # "About two and a quarter hours of core sections ..., three and a half with every exercise"
-    core = sum(estimate(path)["core"] for path in LEARNER) / 60
-    exercises = sum(estimate(path)["exercises"] for path in LEARNER) / 60
-    assert "two and a quarter hours of core" in teaching_text() and "three and a half with every" in teaching_text()
-    assert abs(core - 2.25) < 0.125 and abs(core + exercises - 3.5) < 0.125, (core, core + exercises)
+        assert row[5] == stated_minutes(path), (path.stem, row[5], stated_minutes(path))
+    sections_quoted = [row for table in markdown_tables(teaching_text()) if table[0][:2] == ["notebook", "section"]
+                       for row in table[1:]]
+    wanted = [row.strip("|").split(" | ") for row in tables().split("\n\n")[1].splitlines()[2:]]
+    assert [row[3] for row in sections_quoted] == [row[3].strip() for row in wanted]  # the notebooks' own minutes
+    # the course at a glance: its totals are the notebooks' own
+    assert totals() in teaching_text()
+
+
+def test_the_readme_quotes_each_notebooks_own_core_minutes():
+    quoted = {}
+    for line in README.read_text().splitlines():
+        match = re.match(r"\| \[`(\d\d_\w+)`\]\(notebooks/\1\.ipynb\) \| ([^|]*) \|", line)
+        if match:
+            quoted[match.group(1)] = match.group(2).strip()
+    assert set(quoted) == {path.stem for path in LEARNER}
+    for path in LEARNER:
+        assert quoted[path.stem] == str(core_minutes(path)), (path.stem, quoted[path.stem])
+    # "The learner's path (notebooks/*.ipynb, about 3 hours, ...": the core minutes, to the nearest half hour
+    hours = float(re.search(r"\*\*The learner's path\*\* \(`notebooks/\*\.ipynb`, about (\d+(?:\.5)?) hours",
+                            README.read_text()).group(1))
+    assert abs(hours - sum(core_minutes(path) for path in LEARNER) / 60) <= 0.25
+
+
+def test_the_plans_count_each_notebooks_own_core_minutes():
+    rows = [row for table in markdown_tables(teaching_text()) if table[0][-1] == "minutes" for row in table[1:]]
+    by_link = {f"notebooks/{name(path)}": path for path in LEARNER}
+    counted = 0
+    for item, minutes in rows:
+        target = re.match(r"\[[^\]]*\]\(([^)]+)\) \(core\)$", item)
+        if target:
+            assert number(minutes) == core_minutes(by_link[target.group(1)]), (item, minutes)
+            counted += 1
+    assert counted >= 6
 
 
 def test_the_worked_example_runs_and_says_what_it_shows():
@@ -235,54 +303,96 @@ def plan_table(title, rows):
                      + [f"| **total** | **{total}** |"]), total
 
 
+def session(rows, last, least, spare):
+    """A 90-minute session: `rows` (item, minutes, key), then `last` filling it to 90 minutes but at least `least`.
+    While that does not fit, the next key of `spare` (in order) leaves the session and becomes homework. Returns
+    the rows with the filler, and the items set as homework."""
+    rows, homework = list(rows), []
+    for key in spare:
+        if sum(minutes for _, minutes, _ in rows) + least <= SESSION:
+            break
+        homework += [item for item, _, k in rows if k == key]
+        rows = [row for row in rows if row[2] != key]
+    used = sum(minutes for _, minutes, _ in rows)
+    assert used + least <= SESSION, f"a session is over 90 minutes even without {spare}: re-plan it"
+    return [(item, minutes) for item, minutes, _ in rows] + [(last, SESSION - used)], homework
+
+
+def said_homework(homework, when):
+    if not homework:
+        return ""
+    names = [re.sub(r"\[(.*?)\]\(.*?\)( \(core\))?", r"`\1`", item) for item in homework]
+    return (f" The notebooks' own core minutes do not fit in 90 minutes with the rest, so this plan sets "
+            f"{'; '.join(names)} as homework {when}.")
+
+
+def wrapped(text):
+    import textwrap
+
+    return "\n\n".join(textwrap.fill(part, width=116, break_on_hyphens=False, break_long_words=False)
+                       for part in text.strip().split("\n\n"))
+
+
 def plans():
-    """The lesson plans, their notebook rows from the estimate; each session's last row fills it to 90 minutes."""
+    """The lesson plans, their notebook rows at the notebooks' own core minutes (core_minutes); each session's last
+    row fills it to 90 minutes, and what does not fit is named as homework (session)."""
     by_number = {path.stem[:2]: path for path in LEARNER}
-    core = {number: round(estimate(path)["core"]) for number, path in by_number.items()}
 
     def row(number, what="core"):
-        if number in by_number:
-            return link(by_number[number], what), core[number]
-        return f"`{number}_your_questions` ({what}; being written: the design's minutes)", 15
+        return link(by_number[number], what), core_minutes(by_number[number]), number
 
-    def filled(rows, last):
-        return rows + [(last, SESSION - sum(minutes for _, minutes in rows))]
-
-    one = filled([("The question, the answer; open the course", 3), row("00"), row("02"), row("03"),
-                  row("07", "sections 1 to 3 and the summary"), ("03, exercise 3: the largest lr you found", 4)],
-                 "Discussion: \"more neurons = smarter\", \"ReLU makes it work\", \"surviving = training\"")
-    first = filled([("Welcome; everyone opens Binder or the hub and runs 00 (*Run → Run All Cells*)", 4), row("00"),
-                    row("01"), row("02"), row("03"),
-                    ("03, exercise 3: type the largest lr you found (the class compares numbers)", 4)],
-                   "Wrap-up: the headline in one sentence; homework: the exercises and questions of 00 to 03")
-    second = filled([("Recap of session 1: the replay of rows 24 to 28, the meter (live)", 4), row("04"), row("05"),
-                     row("06"), row("07"), row("08"), ("04, exercise 1: centre x (`gu.check_centre`)", 4),
-                     ("07, exercise 1: count the active rows (`gu.check_active_rows`)", 4)],
-                    "Discussion: the misconceptions below, one question each; homework: the rest")
-    assert all(minutes > 0 for _, minutes in one + first + second), "a session is over 90 minutes: re-plan it"
+    ex3 = ("03, exercise 3: the largest lr you found (the class compares numbers)", 4, "ex")
+    one, one_home = session(
+        [("The question and the answer, told by the teacher; open the course", 3, ""), row("00"), row("02"),
+         row("03"), row("07"), ex3],
+        "Discussion: \"more neurons = smarter\", \"ReLU makes it work\", \"surviving = training\"", 10,
+        ["00", "ex"])
+    first, first_home = session(
+        [("Welcome; everyone opens the course on Binder or the hub (*Run → Run All Cells*)", 4, ""), row("00"),
+         row("01"), row("02"), row("03"), ex3],
+        "Wrap-up: the headline in one sentence; homework: the exercises and questions of 00 to 03", 3,
+        ["00", "ex"])
+    second, second_home = session(
+        [("Recap of session 1: the replay of rows 24 to 28, the meter (live)", 4, ""), row("04"), row("05"),
+         row("06"), row("07"), row("08"), ("04, exercise 1: centre x (`gu.check_centre`)", 4, "ex"),
+         ("07, exercise 1: count the active rows (`gu.check_active_rows`)", 4, "ex")],
+        "Discussion: the learner's questions (08's headings) and the misconceptions below, one question each", 10,
+        ["ex", "08"])
     study = []
     for path in LEARNER:
-        est = estimate(path)
-        study.append((f"{link(path)}: all of it, {est['questions']} questions at 3 min",
-                      round(est["core"] + est["optional"] + est["exercises"] + 3 * est["questions"])))
+        est, said = estimate(path), said_minutes(path)
+        core = core_minutes(path)
+        optional = said["optional"] if said["core"] is not None else round(est["optional"])
+        study.append((f"{link(path)}: all of it ({core} + {optional} optional), exercises by the estimate, "
+                      f"{est['questions']} questions at 3 min",
+                      round(core + optional + est["exercises"] + 3 * est["questions"])))
     t1, _ = plan_table("Plan: 1 x 90 minutes (the answer in one session)", one)
     t2, _ = plan_table("Plan: 2 x 90 minutes, session 1 (the explosion)", first)
     t3, _ = plan_table("Plan: 2 x 90 minutes, session 2 (what the learner tried)", second)
     t4, total = plan_table("Self-study route (in order, over several sittings)", study)
+    one_text = wrapped("The answer only: the question, the replay of the explosion, why it explodes, and the ReLU. "
+                       "Notebook 01 is skipped (02 and 03 define what they use); 04 to 06 and 08 become homework."
+                       + said_homework(one_home, "before the session"))
+    two_text = wrapped("The course's own split: the explosion and its cause in session 1, what the learner tried in "
+                       "session 2. Each session's notebooks alone fill about 90 minutes by their own count, so a "
+                       "plan that cannot fit them says what it moves out of class; a slow class can also leave the "
+                       "optional parts for home (no later notebook builds on them)."
+                       + said_homework(first_home, "before session 1 (it tells the story and how to use a slider)"))
+    second_text = wrapped(said_homework(second_home, "after session 2 (08 gathers the short answers: a good "
+                                                     "read after the discussion)"))
     return f"""### One session of 90 minutes
 
-The answer only: the question, the replay of the explosion, why it explodes, and the ReLU. Notebook 01 is skipped
-(02 and 03 define what they use); the other notebooks become homework.
+{one_text}
 
 {t1}
 
 ### Two sessions of 90 minutes
 
-The course's own split: the explosion and its cause in session 1, what the learner tried in session 2. Session 1
-is full: if the class is slow, give 02's last section ("Are the learner's formulas right?") as homework; no later
-notebook builds on it.
+{two_text}
 
 {t2}
+
+{second_text}
 
 {t3}
 
@@ -295,13 +405,28 @@ compare with the worked answers only after trying.
 {t4}"""
 
 
+def totals():
+    """The course at a glance: the learner's path's minutes, by the notebooks' own count and the estimate."""
+    core = sum(core_minutes(path) for path in LEARNER)
+    optional = sum(said_minutes(path)["optional"] for path in LEARNER)
+    exercises = sum(estimate(path)["exercises"] for path in LEARNER)
+    return (f"{core} minutes of core sections by the notebooks' own count (about {core / 60:.1f} hours), "
+            f"{optional} more optional; the exercises add about {exercises:.0f} minutes by the estimate below")
+
+
 def write():
-    """Rewrite TEACHING.md's estimate tables and plans from the notebooks as they are."""
+    """Rewrite TEACHING.md's totals, estimate tables and plans, and the README's minutes, from the notebooks."""
     text = teaching_text()
-    for marker, content in (("teaching-estimate", tables()), ("teaching-plans", plans())):
-        text = re.sub(rf"(<!-- {marker} -->\n).*?(\n<!-- /{marker} -->)",
+    for marker, content, end in (("teaching-total", totals(), ""), ("teaching-estimate", tables(), "\n"),
+                                 ("teaching-plans", plans(), "\n")):
+        text = re.sub(rf"(<!-- {marker} -->{end}).*?({end}<!-- /{marker} -->)",
                       lambda match: match.group(1) + content + match.group(2), text, flags=re.S)
     TEACHING.write_text(text)
+    readme = README.read_text()
+    for path in LEARNER:
+        readme = re.sub(rf"(?m)^(\| \[`{path.stem}`\]\(notebooks/{path.stem}\.ipynb\) \| )[^|]*( \|)",
+                        lambda match: f"{match.group(1)}{core_minutes(path)}{match.group(2)}", readme)
+    README.write_text(readme)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
 # steep as the line's at the start, and for the line the sheet's learning rate is already just under the limit.
 # Unlike the line's, their steepness grows with the weights: once a big step makes the weights bigger, the next rows
 # get steeper, the steps bigger still, and the error runs away before the first pass ends. From the learner's start the two neurons train only
-# at about two thirds of the sheet's learning rate, or a third to a half of it when the rows are shuffled.
+# at about two thirds of the sheet's learning rate, or below about half of it when the rows are shuffled.
 #
 # ~15 min, +5 optional: the answer measured, the sliders and Play, the map of the course.
 
@@ -127,12 +127,11 @@ gu.show(fig)
 # the weights growing fast just before the explosion.
 #
 # On the right: in the sheet's order the two neurons train up to about two thirds of the sheet's lr (the lone
-# point above is a single lr that trains again). With shuffled rows, none trains from about half of it upwards.
+# point above is a single lr that trains again, by a quirk of the arithmetic). With shuffled rows, none trains from
+# about half of it upwards.
 
 # %% [markdown]
 # ## Sliders and Play (~3 min)
-#
-# Every interactive shows sliders, a line of exact numbers, and a figure that redraws.
 #
 # - **Drag a slider**, or click its handle and press the arrow keys.
 # - **Play** (▶) steps a row slider on by itself; ⏸ pauses, ■ goes back to row 1.
@@ -157,11 +156,11 @@ gu.explore_replay(gu.TwoNeuron(), gu.SGD(1e-4))
 # | 1 | [01 One neuron](01_one_neuron.ipynb) (25 +10) | the sheet's line, row by row; where it breaks | [deeper 01](deeper/01_linear_sgd.ipynb) | [answers 01](answers/01_one_neuron.ipynb) |
 # | 1 | [02 Two neurons](02_two_neurons.ipynb) (20 +20) | the learner's run replayed; the learner's formulas | [deeper 02](deeper/02_two_neurons.ipynb) | [answers 02](answers/02_two_neurons.ipynb) |
 # | 1 | [03 Why it explodes](03_why_it_explodes.ipynb) (30 +20) | find the largest lr that trains; the steepness meter | [deeper 03](deeper/03_why_it_explodes.ipynb) | [answers 03](answers/03_why_it_explodes.ipynb) |
-# | 2 | [04 Better starts](04_better_starts.ipynb) (20) | do better starting weights help? | [deeper 04](deeper/04_initialization_and_scaling.ipynb) | [answers 04](answers/04_better_starts.ipynb) |
-# | 2 | [05 Momentum](05_momentum.ipynb) (15) | what momentum smooths; its worse first epoch | [deeper 05](deeper/05_momentum.ipynb) | [answers 05](answers/05_momentum.ipynb) |
-# | 2 | [06 RMSProp and Adam](06_rmsprop_adam.ipynb) (15) | steps sized per weight | [deeper 06](deeper/06_rmsprop_adam.ipynb) | [answers 06](answers/06_rmsprop_adam.ipynb) |
-# | 2 | [07 ReLU](07_relu.ipynb) (20) | the neuron that dies at row 26 | [deeper 07](deeper/07_relu.ipynb) | [answers 07](answers/07_relu.ipynb) |
-# | 2 | [08 Your questions](08_your_questions.ipynb) (20) | the learner's questions, answered | [deeper 08](deeper/08_findings.ipynb) and [09](deeper/09_keeping_it_stable.ipynb) | [answers 08](answers/08_your_questions.ipynb) |
+# | 2 | [04 Better starts](04_better_starts.ipynb) (22 +6) | do better starting weights help? | [deeper 04](deeper/04_initialization_and_scaling.ipynb) | [answers 04](answers/04_better_starts.ipynb) |
+# | 2 | [05 Momentum](05_momentum.ipynb) (20 +5) | what momentum smooths; its worse first epoch | [deeper 05](deeper/05_momentum.ipynb) | [answers 05](answers/05_momentum.ipynb) |
+# | 2 | [06 RMSProp and Adam](06_rmsprop_adam.ipynb) (16) | steps sized per weight | [deeper 06](deeper/06_rmsprop_adam.ipynb) | [answers 06](answers/06_rmsprop_adam.ipynb) |
+# | 2 | [07 ReLU](07_relu.ipynb) (18 +7) | the neuron that dies at row 26 | [deeper 07](deeper/07_relu.ipynb) | [answers 07](answers/07_relu.ipynb) |
+# | 2 | [08 Your questions](08_your_questions.ipynb) (14 +5) | the learner's questions, answered | [deeper 08](deeper/08_findings.ipynb) and [09](deeper/09_keeping_it_stable.ipynb) | [answers 08](answers/08_your_questions.ipynb) |
 #
 # **Session plan.** Two sessions of 90 minutes: 00 to 03 in the first, 04 to 08 in the second. Minutes are the
 # core path, + the parts marked "(optional)", which can wait for home.
@@ -173,7 +172,8 @@ gu.explore_replay(gu.TwoNeuron(), gu.SGD(1e-4))
 #   install.
 # - **Your computer** (Python 3.11 or newer), from the course folder:
 #   `python3 -m pip install -r requirements.txt && python3 -m jupyterlab notebooks/00_start_here.ipynb`
-# - **A JupyterHub for a class:** install `requirements.txt` into the users' environment; nothing else is needed.
+# - **A JupyterHub for a class:** install `requirements.txt` into the users' environment; the teacher's guide,
+#   `TEACHING.md`, says what the hub's server needs.
 #
 # If a widget shows "Error displaying widget", install `requirements.txt` and restart JupyterLab. The cell below
 # checks your environment.

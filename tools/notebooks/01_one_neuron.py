@@ -145,7 +145,7 @@ ax.legend(fontsize=8)
 gu.show(fig)
 
 # %% [markdown]
-# Both axes are log scales: each grid line is ten times the one before. The line never misbehaves at the
+# Both axes are log scales. The line never misbehaves at the
 # sheet's lr, but it needs thousands of epochs to get its error below 1. The
 # slope jumps near its best within the first epoch; the intercept crawls from 1 towards 30, and the slope follows
 # it down to 2. [The deeper notebook](deeper/01_linear_sgd.ipynb#Why-it-crawls:-two-directions,-very-different-slopes) shows why.
@@ -157,7 +157,6 @@ gu.show(fig)
 # says "converged by epoch N", "still going", or "diverged at epoch e, row r".
 #
 # **Jargon: diverged.** A row's squared error, or a weight, went past 10¹² (or to infinity): training has blown up.
-# The course reports the first such row, counted from 1.
 #
 # **Jargon: converged.** The sheet error fell below 1 and stayed there to the end of the run.
 
@@ -205,10 +204,12 @@ gu.show(fig)
 # In the sheet's order, the line first diverges at about four and a half times the sheet's lr, and from about
 # seven times it blows up inside the first epoch. With shuffled rows it breaks a little earlier: every order
 # diverges from about four times the sheet's lr. Between "calm" and "broken" there is a band where runs survive
-# but their error stays large, and a lone lr that converges again: outcomes there depend on the last details.
+# but their error shrinks very slowly, and a lone lr that converges again: a narrow window where the line is
+# stable again ([deeper 03](deeper/03_why_it_explodes.ipynb)).
 #
 # Bigger steps also train faster, up to a point: at the sheet's lr the error was still about 15 after 1,000
-# epochs (the long run above), while from about twice the sheet's lr it converges within them. Remember this picture: in notebook 02 the learner's two neurons break below the sheet's lr.
+# epochs (the long run above), while in the sheet's order from about twice the sheet's lr it converges within
+# them. In notebook 02 the learner's two neurons break below the sheet's lr.
 
 # %% [markdown]
 # ## In this notebook you:

@@ -7,7 +7,7 @@
 # **The answer.** At lr 1e-4 the 2-neuron model's big-x rows are about twice as steep as the line's, and unlike the
 # line's, their steepness grows with the weights. So once a big miss makes a big step, the weights grow, the rows get
 # steeper, the steps bigger still, until the numbers fly off at row 28. From the learner's start, training works only
-# at a smaller lr: about two thirds of the sheet's lr in its row order, a third to a half of it with shuffled rows.
+# at a smaller lr: about two thirds of the sheet's lr in its row order, below about half of it with shuffled rows.
 #
 # ~30 min, +20 optional. Parts marked (optional) can wait for home.
 
@@ -101,8 +101,8 @@ ax.legend(fontsize=8, loc="center left")
 gu.show(fig)
 
 # %% [markdown]
-# With shuffled rows the largest lr that trains is lower: about a third to a half of the sheet's lr,
-# depending on the order. Either way, lr 1e-4 is too big for this start. The rest of this notebook shows why.
+# With shuffled rows every order diverges from about half the sheet's lr (red). Below that, the gap between green
+# and red is runs still going at epoch 1000: shuffled rows train more slowly. Either way, lr 1e-4 is too big. The rest of this notebook shows why.
 #
 # ## 3 · The steepness meter, by hand (~8 min)
 #
@@ -238,8 +238,8 @@ print(f"the line at lr 2.02e-4: {gu.verdict(line_fast)}")
 #
 # **The headline.** The answer at the top, now measured: the steepest rows start about twice as steep as the
 # line's, and the 2-neuron model's steepness grows with its weights, so big steps feed themselves. Every fit plain
-# SGD at a steady lr reaches from this start, and every point on the way, needs a smaller lr
-# ([deeper notebook 03](deeper/03_why_it_explodes.ipynb)).
+# SGD reaches from this start is reached only at a smaller lr: at most about two thirds of the sheet's
+# ([deeper notebook 03](deeper/03_why_it_explodes.ipynb) measures the fits themselves).
 #
 # **Going deeper (optional, ~15 min).** Where do runs at smaller lrs end up, and why? See
 # [deeper notebook 03, sections 4 to 6](deeper/03_why_it_explodes.ipynb#4-·-What-small-steps-conserve).
@@ -247,7 +247,7 @@ print(f"the line at lr 2.02e-4: {gu.verdict(line_fast)}")
 # ## In this notebook you:
 #
 # - found the largest lr that trains from the learner's start with one slider, then measured it;
-# - saw that it depends on the row order: about two thirds of the sheet's lr in its order, a third to a half of it
+# - saw that it depends on the row order: about two thirds of the sheet's lr in its order, below about half of it
 #   with shuffled rows;
 # - met the meter, lr × steepness: one step multiplies a row's miss by about 1 − 2 × meter;
 # - saw why the 2-neuron model runs away: its steepness grows with the weights, so big steps feed themselves;

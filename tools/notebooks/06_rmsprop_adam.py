@@ -118,7 +118,7 @@ gu.show(fig)
 # None of the five runs diverges. Each one's error falls, then settles on a **floor**: a level it
 # stays at while Adam keeps taking steps of about lr. The floor shrinks with the lr: divide the lr by 10 and the
 # floor drops about tenfold (for the four smaller learning rates the last column stays near 600). At lr 1e-3 and
-# 3e-4 the floor is below 1, so in the sheet's row order these runs fit the data and stay fitted. The price is
+# 3e-4 the floor is below 1, so in the sheet's row order these runs stay below 1 to the end. The price is
 # time: there the smaller lr needs more than three times as many epochs to get below 1. At lr 0.1 the steps are
 # too large for any fine fit, and the error keeps wandering far above 1.
 #

@@ -133,8 +133,8 @@ gu.show(fig)
 # %% [markdown]
 # ## Which lr should I use? (~3 min)
 #
-# The largest lr that trains from your start is about two thirds of the sheet's lr in the sheet's row order; about
-# a third to a half of it with shuffled rows (left). Halve it until no order fails. [03](03_why_it_explodes.ipynb).
+# The largest lr that trains from your start is about two thirds of the sheet's lr in the sheet's row order;
+# below about half of it with shuffled rows (left). Halve it until no order fails. [03](03_why_it_explodes.ipynb).
 #
 # **Jargon: mini-batch.** A few rows whose derivatives are averaged into one step. **Full batch:** all rows in one
 # step. With batches of 4 at lr 1e-5, the orders that miss are slow, not failing: still just above 1 at the end.
@@ -169,7 +169,8 @@ gu.show(fig)
 # ## What should I do in practice? (~3 min)
 #
 # Centre or normalise x, shuffle, and judge a setting over several orders. Pick the lr by trying, or with fastai's
-# `learn.lr_find()`; or use Adam (lr 1e-3 trained your model in every order). Both, measured:
+# `learn.lr_find()`; or use Adam (at lr 1e-3 your model got under 1 in every order, on a floor:
+# [06](06_rmsprop_adam.ipynb)). Both, measured:
 # [deeper 09](deeper/09_keeping_it_stable.ipynb).
 #
 # fastbook chapter 4 averages over mini-batches. With batches of 4, lr 1e-4 fails in every order; half of it

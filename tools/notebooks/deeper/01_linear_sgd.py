@@ -202,8 +202,9 @@ print(f"b after 5 epochs: {gu.train(gu.Linear(), gu.SGD(1e-4), x, y, 5, trace=Fa
 #
 # Move the learning rate (log scale) and the starting a and b. The left panel redraws the path, the right one the
 # error of every row, and the line above the plots gives the sheet error, or where the run diverged. Past about
-# 4.4e-4 the error grows from epoch to epoch, and past about 5e-4 it explodes within the 3 epochs shown (notebook 03
-# explains why there). **Export to .xlsx** writes the experiment
+# 4.4e-4 the error grows from epoch to epoch, and past about 5e-4 it explodes within the 3 epochs shown, except in a
+# narrow window at about 5.8e-4 where training settles again ([notebook 03](03_why_it_explodes.ipynb) explains why,
+# and finds the window in its section 3). **Export to .xlsx** writes the experiment
 # on screen next to this notebook as a workbook with live formulas, laid out like Jeremy's: change its lr cell in
 # Excel or LibreOffice and every row recomputes.
 

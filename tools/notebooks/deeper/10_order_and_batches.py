@@ -6,10 +6,14 @@
 #
 # **The answer.** At the sheet's lr 1e-4 the learner's 2-neuron model still fails whatever the batch: with single
 # rows or batches of 4 it diverges in every shuffled order, and with the full batch it neither diverges nor settles.
-# Averaging over a batch replaces the steepest row by the batch's *average* steepness, so a larger lr is stable,
-# but a batch takes one step where the sheet takes many, so each epoch does less. The lr that converges fastest
-# moves with the batch size, and fastai's mean loss puts the lr on a scale that differs from the sheet's by the
-# batch size.
+# Averaging over rows explains why single rows survive far above the lr at which the steepest row's step alone
+# blows up: over an epoch the flatter rows pull the weights back, so the one-row meter overstates the danger. It
+# does not open a big gap between single rows and batches. For the line, every shuffled order diverges from about
+# 4e-4 with single rows, the full batch's limit is 4.0e-4, and batches of 4 diverge from about 4.6e-4. For the
+# 2-neuron model batches of 4 move that point only from about 6.3e-5 to 8.6e-5; only the full batch, which does
+# not train there, survives further. A batch also takes one step where
+# the sheet takes many, so each epoch does less. The lr that converges fastest moves with the batch size, and
+# fastai's mean loss puts the lr on a scale that differs from the sheet's by the batch size.
 #
 # Back to the learner's path: [08 · your questions](../08_your_questions.ipynb). Why the sheet's run explodes:
 # [03](../03_why_it_explodes.ipynb) and [deeper 03](03_why_it_explodes.ipynb).
@@ -141,8 +145,11 @@ gu.show(fig)
 #   orders up to about 3.4e-4), and is fastest near 2e-4. The 2-neuron model's band ends near 5e-5, and its best lr is about a third of
 #   the sheet's. At its best lr it needs fewer epochs than the line at the line's best (about 770 against about
 #   2,000): the line's intercept crawls (notebook [05](05_momentum.ipynb)).
-# - **Batches of 4.** The band moves up for both models: the average of 4 rows is less steep than the steepest row.
-#   Each epoch has 8 updates instead of 29, so at the same lr it takes more epochs.
+# - **Batches of 4.** The band moves up a little for both models: every order diverges one grid step later for the
+#   line (4.64e-4 against 3.98e-4) and two steps later for the 2-neuron model (8.58e-5 against 6.31e-5). That is
+#   far less than the steepest row's lead over the average row (about 3.9 times, section 4) would suggest, because
+#   single rows already average over an epoch. Each epoch has 8 updates instead of 29, so at the same lr it takes
+#   more epochs.
 # - **Full batch.** One update per epoch: tens of thousands of epochs even at the best lr (counted in *updates*,
 #   though, the line's full batch needs the fewest). The 2-neuron model converges within 30,000 epochs only at lrs
 #   up to about 2e-5; above that it neither converges nor diverges until about 2e-4.
@@ -178,6 +185,10 @@ print(f"online SGD (single rows, 40 shuffled orders, 3000 epochs): some order co
       f"{lrs[np.argmax(online['diverged'] == 1)]:.3g}")
 orders = gu.outcome_fractions(gu.Linear(), gu.SGD(best["the line", 29]), x, y, budget[29], batch_size=n_rows, n=4)
 print("the line, full batch at its best lr, 4 shuffled orders:", orders, "; epochs", orders.epochs.tolist())
+for name in ["the line", "2 neurons"]:
+    first_all = {b: lrs[np.argmax(scan[name, b]["diverged"] == 1)] for b in budget}
+    print(f"{name}: every order diverges from lr {first_all[1]:.3g} (single rows), {first_all[4]:.3g} (batches of 4, "
+          f"{first_all[4] / first_all[1]:.2f} times), {first_all[29]:.3g} (full batch)")
 
 # %% [markdown]
 # What this measures:
@@ -186,7 +197,9 @@ print("the line, full batch at its best lr, 4 shuffled orders:", orders, "; epoc
 #   one-row limit, because the mean of xᵢ² is far below 99². The runs confirm it: stable up to 1.00 times that
 #   limit, diverged from 1.01 times.
 # - Online SGD survives far above its one-row limit too (the meter is a rule for one step, not for an epoch), and
-#   shuffled single rows stop converging in about the same place, 3e-4 to 4e-4.
+#   shuffled single rows stop converging in about the same place, 3e-4 to 4e-4. Averaging over the rows of an
+#   epoch already lifts single rows to about the full batch's limit: that is what the average explains, not a gap
+#   between single rows and batches. Batches of 4 add one grid step (printed below).
 # - Only on the sheet's **summed** scale is the full batch's limit far below online SGD's: about 1.4e-5, 29 times
 #   less than with the mean.
 # - The full batch's order changes only the last bits of its sum: over 4 shuffled orders the epochs to converge
@@ -201,9 +214,11 @@ meter = 1e-4 * np.array([gu.row_curvature(gu.TwoNeuron(), start, xi) for xi in x
 print(f"2 neurons at the start, lr 1e-4: steepest row's meter {meter.max():.4f}, mean over the rows {meter.mean():.4f}")
 
 # %% [markdown]
-# A batch's step follows its rows' average steepness, about a quarter of the steepest row's here, which is why
-# the full batch at 1e-4 does not explode. It does not train either: after 3,000 epochs its error is still about
-# 190 (section 2). How the sheet's single-row run explodes: [deeper 03](03_why_it_explodes.ipynb).
+# The full batch's step follows its rows' average steepness, about a quarter of the steepest row's here, which is
+# why the full batch at 1e-4 does not explode. It does not train either: after 3,000 epochs its error is still
+# about 190 (section 2). Single rows and batches of 4 do not get that far: every order diverges from about 6.3e-5
+# and 8.6e-5, only 1.36 times apart (printed above), far less than the factor of about 4 between the steepest and
+# the average row. How the sheet's single-row run explodes: [deeper 03](03_why_it_explodes.ipynb).
 #
 # ## 5 · What carries over to fastai
 #
