@@ -1669,3 +1669,46 @@ def test_06_adam_at_a_fixed_lr_fits_in_every_shuffled_order_the_gap_in_time_shri
     assert fast.counts["converged"] == slow.counts["converged"] == 40
     assert 1200 <= fast.epoch_spread[1] <= 1400 and 1950 <= slow.epoch_spread[1] <= 2100
     assert slow.epoch_spread[1] / fast.epoch_spread[1] < 2
+
+
+def test_deeper08_forward_step_1e_4_passes_3000_epochs_but_does_not_settle_on_a_fit():
+    """deeper 08: from the learner's weights with b2 = 30 at lr 1e-4, forward differences with step 1e-4 are below 1
+    over the last 100 of 3000 epochs (about 0.5; exact derivatives about 0.015), but run on to 6000 epochs the
+    error dips to about 0.02, is above 1 again before epoch 3700 and sits at about 3.5."""
+    start = gu.TwoNeuron(1.0, 1.0, 1.0, 30.0)
+    exact = gu.train(start, gu.SGD(1e-4), X, Y, 3000, trace=False).epoch_errors[-100:]
+    assert 0.01 < exact.min() and exact.max() < 0.02
+    fd = gu.train(start, gu.SGD(1e-4), X, Y, 6000, trace=False, gradient="finite_difference", fd_step=1e-4)
+    errors = fd.epoch_errors
+    assert not fd.diverged and 0.4 < errors[2900:3000].min() and errors[2900:3000].max() < 0.6
+    low = int(np.argmin(errors))
+    assert 3000 <= low < 3700 and errors[low] < 0.05
+    back = low + np.argmax(errors[low:] > 1)
+    assert errors[back] > 1 and back < 3700
+    assert 3.0 < errors[-1000:].min() and errors[-1000:].max() < 3.6
+
+
+def test_deeper10_batches_of_4_move_the_all_diverge_lr_far_less_than_the_steepest_to_mean_ratio():
+    """deeper 10: on the 31-lr grid from 1e-5 to 1e-3, every one of 40 shuffled orders diverges from 3.98e-4 with
+    single rows and from 4.64e-4 with batches of 4 (the line; full batch 2/lambda_max = 3.97e-4), and from 6.31e-5
+    and 8.58e-5 (2 neurons, 1.36 times), while the steepest row is about 3.9 times steeper than the mean row."""
+    grid = np.geomspace(1e-5, 1e-3, 31)
+    seeds = np.arange(40)
+
+    def all_diverge(make, lrs, b):
+        lr, seed = np.meshgrid(lrs, seeds, indexing="ij")
+        run = gu.train(make(lr.shape), gu.SGD(lr), X, Y, 3000, trace=False, batch_size=b, shuffle=seed)
+        return run.diverged.all(axis=1).tolist()
+
+    line = lambda s: gu.Linear(a=np.ones(s), b=np.ones(s))  # noqa: E731
+    two = lambda s: gu.TwoNeuron(*(np.ones(s),) * 4)  # noqa: E731
+    assert all_diverge(line, grid[23:26], 1) == [False, True, True]  # 3.41e-4, 3.98e-4, 4.64e-4
+    assert all_diverge(line, grid[23:26], 4) == [False, False, True]
+    assert all_diverge(two, grid[11:15], 1) == [False, True, True, True]  # 5.41e-5 ... 8.58e-5
+    assert all_diverge(two, grid[11:15], 4) == [False, False, False, True]
+    assert grid[14] / grid[12] == pytest.approx(1.36, abs=0.005)
+    hessian = 2 / X.size * np.array([[np.sum(X * X), np.sum(X)], [np.sum(X), X.size]])
+    assert 2 / np.linalg.eigvalsh(hessian).max() == pytest.approx(3.974e-4, abs=1e-7)
+    assert 3.8 < (X.max() ** 2 + 1) / np.mean(X * X + 1) < 4.0  # steepest row over the mean row, the line
+    meter = 1e-4 * np.array([gu.row_curvature(gu.TwoNeuron(), dict(w1=1.0, b1=1.0, w2=1.0, b2=1.0), xi) for xi in X])
+    assert 3.5 < meter.max() / meter.mean() < 4.0  # the same ratio for the two neurons at the start

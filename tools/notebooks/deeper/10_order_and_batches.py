@@ -11,9 +11,9 @@
 # does not open a big gap between single rows and batches. For the line, every shuffled order diverges from about
 # 4e-4 with single rows, the full batch's limit is 4.0e-4, and batches of 4 diverge from about 4.6e-4. For the
 # 2-neuron model batches of 4 move that point only from about 6.3e-5 to 8.6e-5; only the full batch, which does
-# not train there, survives further. A batch also takes one step where
-# the sheet takes many, so each epoch does less. The lr that converges fastest moves with the batch size, and
-# fastai's mean loss puts the lr on a scale that differs from the sheet's by the batch size.
+# not train there, survives further. A batch also takes one step where the sheet takes many, so each epoch does
+# less. The lr that converges fastest moves with the batch size, and fastai's mean loss puts the lr on a scale that
+# differs from the sheet's by the batch size.
 #
 # Back to the learner's path: [08 · your questions](../08_your_questions.ipynb). Why the sheet's run explodes:
 # [03](../03_why_it_explodes.ipynb) and [deeper 03](03_why_it_explodes.ipynb).
