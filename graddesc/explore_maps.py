@@ -6,6 +6,7 @@ up to 20,000 epochs with its weights after every epoch.
 import functools
 import hashlib
 import threading
+import time
 
 import numpy as np
 
@@ -88,6 +89,7 @@ def prefetch_lr_row(controls, epochs, setting=None):
     compiled sweeps release Python's lock: the notebook stays responsive meanwhile."""
     grid = slider_grid(controls["lr"])
     wake = threading.Event()
+    moved = [0.0]  # when a slider last moved: the prefetch waits until the sliders rest, the learner comes first
 
     def next_missing():
         lr, b1, b2 = (controls[name].value for name in ("lr", "b1", "b2"))
@@ -97,14 +99,23 @@ def prefetch_lr_row(controls, epochs, setting=None):
         return None
 
     def work():
+        from .sweeps import limit_cores  # (numba loads with the first sweep, not with the course)
+
+        limit_cores(1)  # one core for the prefetch, the other for the map the learner is dragging
         while True:
             wake.wait()
             wake.clear()
             while (missing := next_missing()) is not None:
+                while (rest := REFINE_AFTER_S - (time.monotonic() - moved[0])) > 0:
+                    time.sleep(rest)
                 map_picture(*missing, epochs, setting=setting)
 
+    def on_move(change):
+        moved[0] = time.monotonic()
+        wake.set()
+
     for control in controls.values():
-        control.observe(lambda change: wake.set(), names="value")
+        control.observe(on_move, names="value")
     threading.Thread(target=work, name="graddesc-map-prefetch", daemon=True).start()
     wake.set()
 

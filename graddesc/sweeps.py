@@ -2,6 +2,7 @@
 configurations split into blocks across the cores this process may use; and `compile_kernels`, the warm-up that
 Binder's postBuild and CI run once so that a learner never waits on the compiler."""
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -13,6 +14,13 @@ _specialized = {}
 # the cores this process may use (taskset, a container's limit), not the machine's
 THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 _threads = []
+_this_thread = threading.local()
+
+
+def limit_cores(cores):
+    """Sweeps started from the calling thread use at most `cores` cores from now on (a background thread, such as
+    the map's prefetch, leaves the others to what the learner is doing)."""
+    _this_thread.cores = max(1, int(cores))
 
 
 def _pool():
@@ -79,7 +87,7 @@ def compiled_sweep(model, optimizer, x, y, epochs, theta, state, *, gradient, fd
              clip_norm is not None, shuffled, batched)
     compiled = specialized((0, 1) + arrays, flags)
     # every core takes every cores-th block, each core in its own thread (the compiled loop releases Python's lock)
-    cores = min(THREADS, -(-n // BLOCK))
+    cores = min(getattr(_this_thread, "cores", THREADS), THREADS, -(-n // BLOCK))
     if cores == 1:
         compiled(0, 1, *arrays, *flags)
     else:

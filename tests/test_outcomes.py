@@ -252,3 +252,33 @@ def test_blockwise_epochs_to_equals_the_whole_array_formula_on_a_map():
         assert np.array_equal(gu.epochs_to(result.run, tol), _epochs_to_whole_array(result.run, tol))
         assert np.array_equal(gu.first_below(result.run, tol), _first_below_whole_array(result.run, tol))
     assert (gu.epochs_to(result.run) > 64).any()  # the scan crossed more than one block
+
+
+def test_the_prefetch_waits_while_a_slider_moves_and_uses_one_core():
+    import threading
+    import time
+
+    from graddesc import explore_maps, sweeps
+
+    explore_maps.MAP_PICTURES.clear()
+    explorer = gu.explore_convergence_map(epochs=20, prefetch=False)
+    explore_maps.prefetch_lr_row(explorer.controls, 20)
+    visited = set()
+    deadline = time.monotonic() + 1.0
+    k = 0
+    while time.monotonic() < deadline:  # a drag: a move every 50 ms, the prefetch must not add a map meanwhile
+        lr = LR_GRID[k % 4]
+        explorer.set(lr=lr)
+        visited.add(float(f"{lr:.10g}"))
+        assert {key[0] for key in explore_maps.MAP_PICTURES} <= visited | {float(f"{5e-5:.10g}")}
+        time.sleep(0.05)
+        k += 1
+    deadline = time.monotonic() + 60  # the slider rests: the prefetch fills the row
+    while len(explore_maps.MAP_PICTURES) < len(LR_GRID) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(explore_maps.MAP_PICTURES) >= len(LR_GRID)
+    seen = []
+    worker = threading.Thread(target=lambda: (sweeps.limit_cores(1), seen.append(sweeps._this_thread.cores)))
+    worker.start()
+    worker.join()
+    assert seen == [1] and getattr(sweeps._this_thread, "cores", sweeps.THREADS) == sweeps.THREADS

@@ -207,9 +207,8 @@ gu.show(fig)
 # but their error shrinks very slowly, and a lone lr that converges again: a narrow window where the line is
 # stable again ([deeper 03](deeper/03_why_it_explodes.ipynb)).
 #
-# Bigger steps also train faster, up to a point: at the sheet's lr the error was still about 15 after 1,000
-# epochs (the long run above), while in the sheet's order from about twice the sheet's lr it converges within
-# them. In notebook 02 the learner's two neurons break below the sheet's lr.
+# Bigger steps also train faster, up to a point. At the sheet's lr the error was still about 15 after 1,000
+# epochs (the long run above). In the sheet's order, from about twice the sheet's lr it converges within them. In notebook 02 the learner's two neurons break below the sheet's lr.
 
 # %% [markdown]
 # ## In this notebook you:
