@@ -172,8 +172,9 @@ gu.explore_replay(gu.TwoNeuron(), gu.SGD(1e-4))
 #   install.
 # - **Your computer** (Python 3.11 or newer), from the course folder:
 #   `python3 -m pip install -r requirements.txt && python3 -m jupyterlab notebooks/00_start_here.ipynb`
-# - **A JupyterHub for a class:** install `requirements.txt` into the users' environment; the teacher's guide,
-#   `TEACHING.md`, says what the hub's server needs.
+# - **A JupyterHub for a class:** install `requirements.txt` into the users' environment, give the hub's server
+#   the matching widget extensions, and compile the course once: the teacher's guide,
+#   [TEACHING.md](../TEACHING.md), has the steps.
 #
 # If a widget shows "Error displaying widget", install `requirements.txt` and restart JupyterLab. The cell below
 # checks your environment.
