@@ -168,16 +168,14 @@ gu.explore_replay(gu.TwoNeuron(), gu.SGD(1e-4))
 # %% [markdown]
 # ## Where to run it (optional, ~2 min)
 #
-# - **Binder:** the badge in the course's README opens this notebook in JupyterLab in your browser. Nothing to
-#   install.
+# - **Binder:** the badge in the course's README opens this notebook in your browser. Nothing to install.
 # - **Your computer** (Python 3.11 or newer), from the course folder:
 #   `python3 -m pip install -r requirements.txt && python3 -m jupyterlab notebooks/00_start_here.ipynb`
 # - **A JupyterHub for a class:** install `requirements.txt` into the users' environment, give the hub's server
 #   the matching widget extensions, and compile the course once: the teacher's guide,
 #   [TEACHING.md](../TEACHING.md), has the steps.
 #
-# If a widget shows "Error displaying widget", install `requirements.txt` and restart JupyterLab. The cell below
-# checks your environment.
+# If a widget shows "Error displaying widget", install `requirements.txt` and restart JupyterLab.
 
 # %%
 import importlib.metadata as metadata
