@@ -165,9 +165,10 @@ class Explorer:
             self._blit()
 
     def _settings(self):
-        """The learning rates the result was computed for, leading the readout ('lr 1.0e-04 · ...')."""
-        rates = [f"{control.description} {control.value:.1e}" for control in self.controls.values()
-                 if hasattr(control, "base")]
+        """The learning rates the result was computed for, leading the readout ('lr 1.0e-04 · ...'), with the digits
+        the slider's step needs: neighbouring positions read differently (a step under 10^0.05 needs three)."""
+        rates = [f"{control.description} {control.value:.{1 if control.step >= 0.05 else 2}e}"
+                 for control in self.controls.values() if hasattr(control, "base")]
         return " · ".join(rates) + " · " if rates else ""
 
     def _limits(self):

@@ -79,7 +79,7 @@ def test_every_lr_position_reads_out_the_outcome_of_an_independent_run(largest):
     def property_holds(lr):
         largest.set(lr=lr)
         run = gu.train(gu.TwoNeuron(), gu.SGD(lr), X, Y, 1000, trace=False)
-        assert largest.text == f"lr {lr:.1e} · {gu.outcome(run)}"
+        assert largest.text == f"lr {lr:.2e} · {gu.outcome(run)}"  # a step of 10^0.02: three digits
         assert largest.text in largest.readout.value.replace("&#x27;", "'")
         shown = largest.fig.axes[0].lines[0].get_ydata()
         np.testing.assert_array_equal(shown, gu.displayable(run.epoch_errors))
@@ -89,7 +89,7 @@ def test_every_lr_position_reads_out_the_outcome_of_an_independent_run(largest):
 
 def test_the_slider_finds_the_edge_in_the_sheets_order(largest):
     largest.set(lr=10 ** -4.18)
-    assert largest.text.startswith("lr 6.6e-05 · converged by epoch")
+    assert largest.text.startswith("lr 6.61e-05 · converged by epoch")
     largest.set(lr=10 ** -4.16)
     assert "diverged at epoch" in largest.text
     largest.set(lr=1e-4)
